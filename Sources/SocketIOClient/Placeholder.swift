@@ -1,0 +1,2 @@
+import SocketIOProtocol
+import NIOWebSocket

@@ -1,0 +1,3 @@
+import SocketIOServer
+import ArgumentParser
+print("x")
