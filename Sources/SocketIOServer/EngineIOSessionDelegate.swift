@@ -1,0 +1,33 @@
+import HTTPTypes
+import NIOCore
+import SocketIOProtocol
+
+/// Why an Engine.IO session ended; the strings are the ones socket.io reports as disconnect
+/// reasons, so application code can match on them.
+public enum EngineIOCloseReason: String, Sendable {
+    case transportClose = "transport close"
+    case transportError = "transport error"
+    case pingTimeout = "ping timeout"
+    case parseError = "parse error"
+    case forcedClose = "forced close"
+    case slowConsumer = "slow consumer"
+    case serverShutdown = "server shutting down"
+}
+
+/// What the HTTP request that opened a session carried: the connect middleware sees it.
+public struct EngineIOHandshake: Sendable {
+    public let headers: HTTPFields
+    public let path: String
+    public let query: [String: String]
+    public let remoteAddress: SocketAddress?
+    /// The transport the session started on.
+    public let transport: String
+}
+
+/// Receives what one Engine.IO session delivers. Called on the session's event loop only.
+public protocol EngineIOSessionDelegate: AnyObject {
+    /// A message packet (text or binary) arrived.
+    func engineSession(_ session: EngineIOSession, didReceive packet: EngineIOPacket)
+    /// The session ended; no further calls follow.
+    func engineSessionDidClose(_ session: EngineIOSession, reason: EngineIOCloseReason)
+}

@@ -1,0 +1,179 @@
+import Logging
+import NIOCore
+import NIOWebSocket
+import SocketIOProtocol
+
+/// The Engine.IO WebSocket transport as a plain synchronous channel handler: no task and no
+/// async stream per connection, so an idle connection costs little more than its channel.
+///
+/// Outbound frames arrive pre-encoded (``OutboundFrame``) and are written as bytes below any
+/// frame encoder; flushes are coalesced per event loop by ``FlushBatcher``.
+final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHandler, BatchFlushable, @unchecked Sendable {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = ByteBuffer
+
+    enum Role {
+        /// A WebSocket-only client: the handler opens a new session.
+        case newSession(EngineIOHandshake)
+        /// A polling session upgrading to this socket.
+        case upgrade(EngineIOSession)
+        /// A duplicate for an already upgraded session: accepted, then closed.
+        case reject
+    }
+
+    private let server: EngineIOServer
+    private var role: Role?
+    private var session: EngineIOSession?
+    private var context: ChannelHandlerContext?
+    private var batcher: FlushBatcher?
+    private var isClosing = false
+    var isFlushQueued = false
+
+    /// Writes go through the outlet, past NIO's frame encoder: the frames are already encoded.
+    private let outlet: RawFrameOutlet
+
+    init(server: EngineIOServer, role: Role, outlet: RawFrameOutlet) {
+        self.server = server
+        self.role = role
+        self.outlet = outlet
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.batcher = server.batchers.batcher(for: context.eventLoop)
+        guard let role else { return }
+        self.role = nil
+        switch role {
+        case .newSession(let handshake):
+            session = server.openWebSocketSession(handler: self, handshake: handshake, eventLoop: context.eventLoop)
+        case .upgrade(let session):
+            self.session = session
+            session.eventLoop.execute {
+                if !session.attachUpgradeCandidate(self) { self.close() }
+            }
+        case .reject:
+            close()
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    // MARK: Outbound, called from the session's loop
+
+    func write(_ frames: [OutboundFrame]) {
+        guard let context, context.eventLoop.inEventLoop else {
+            let loop = context?.eventLoop
+            loop?.execute { self.write(frames) }
+            return
+        }
+        guard !isClosing else { return }
+        guard let out = outlet.context else { return }
+        for frame in frames {
+            out.write(NIOAny(frame.frame), promise: nil)
+        }
+        if let batcher {
+            batcher.markDirty(self)
+        } else {
+            context.flush()
+        }
+    }
+
+    func flushNow() {
+        outlet.context?.flush()
+    }
+
+    /// Sends a close frame after what is queued, then closes the connection.
+    func close() {
+        guard let context else { return }
+        guard context.eventLoop.inEventLoop else {
+            context.eventLoop.execute { self.close() }
+            return
+        }
+        guard !isClosing else { return }
+        isClosing = true
+        var code = ByteBuffer()
+        code.writeInteger(UInt16(1000))
+        if let out = outlet.context {
+            out.write(NIOAny(WebSocketFrameHeader.control(opcode: 0x8, payload: code, allocator: context.channel.allocator)), promise: nil)
+            out.flush()
+        }
+        context.close(promise: nil)
+    }
+
+    // MARK: Inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.opcode {
+        case .text:
+            let bytes = frame.unmaskedData
+            do {
+                let packet = try EngineIOPacket.decode(text: bytes.readableBytesView)
+                deliver(packet)
+            } catch {
+                server.logger.debug("closing WebSocket: invalid Engine.IO packet", metadata: ["error": "\(error)"])
+                failed(.parseError)
+            }
+        case .binary:
+            deliver(EngineIOPacket(binary: Array(frame.unmaskedData.readableBytesView)))
+        case .ping:
+            let pong = WebSocketFrameHeader.control(opcode: 0xA, payload: frame.unmaskedData, allocator: context.channel.allocator)
+            outlet.context?.write(NIOAny(pong), promise: nil)
+            if let batcher { batcher.markDirty(self) } else { context.flush() }
+        case .connectionClose:
+            close()
+        default:
+            break
+        }
+    }
+
+    private func deliver(_ packet: EngineIOPacket) {
+        guard let session else { return }
+        if session.eventLoop.inEventLoop {
+            session.receiveWebSocket(packet, from: self)
+        } else {
+            session.eventLoop.execute { session.receiveWebSocket(packet, from: self) }
+        }
+    }
+
+    private func failed(_ reason: EngineIOCloseReason) {
+        if let session {
+            session.eventLoop.execute { session.webSocketFailed(self, reason: reason) }
+        }
+        close()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        isClosing = true
+        if let session {
+            session.eventLoop.execute { session.webSocketClosed(self) }
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        server.logger.debug("WebSocket error", metadata: ["error": "\(error)"])
+        failed(error is IOError ? .transportError : .parseError)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if !context.channel.isWritable, let session {
+            session.logger.notice("closing session: client does not read (outbound buffer full)")
+            session.eventLoop.execute { session.close(reason: .slowConsumer) }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            if let session {
+                session.eventLoop.execute { session.close(reason: .serverShutdown) }
+            }
+            close()
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}

@@ -1,0 +1,33 @@
+import NIOCore
+
+/// Who a broadcast goes to: the sockets in any of `rooms` (every socket of the namespace when
+/// empty), minus those in `exceptRooms` and those listed in `exceptSocketIds`. A socket in
+/// several target rooms receives the message once.
+public struct BroadcastTarget: Sendable {
+    public var rooms: Set<String>
+    public var exceptRooms: Set<String>
+    public var exceptSocketIds: Set<String>
+
+    public init(rooms: Set<String> = [], exceptRooms: Set<String> = [], exceptSocketIds: Set<String> = []) {
+        self.rooms = rooms
+        self.exceptRooms = exceptRooms
+        self.exceptSocketIds = exceptSocketIds
+    }
+}
+
+/// Room membership and delivery for one namespace.
+///
+/// The in-memory implementation serves one process; a Redis-backed one can replace it to span
+/// instances, publishing the already encoded frames. Membership calls are made on the socket's
+/// event loop; `broadcast` may be called from anywhere.
+public protocol SocketIOAdapter: Sendable {
+    func addSocket(_ socket: Socket)
+    /// Removes the socket from the namespace and every room.
+    func removeSocket(_ socket: Socket)
+    func join(_ socket: Socket, room: String)
+    func leave(_ socket: Socket, room: String)
+    /// Delivers the frames (encoded once by the caller) to every targeted socket.
+    func broadcast(_ frames: [OutboundFrame], to target: BroadcastTarget)
+    /// Number of local sockets in a room (0 for an unknown room), for presence counts and tests.
+    func localCount(in room: String) async -> Int
+}

@@ -1,0 +1,12 @@
+import Foundation
+import NIOCore
+
+/// Prints the one line scripts and tests wait for: `listening on http://HOST:PORT`, with the real
+/// port when port 0 was asked for.
+enum ListeningAnnouncer {
+    static func announce(host: String, channel: any Channel) {
+        let port = channel.localAddress?.port ?? 0
+        print("listening on http://\(host):\(port)")
+        fflush(nil)  // flush every stream: stdout may be a pipe a test reads from
+    }
+}

@@ -1,3 +1,0 @@
-import SocketIOServer
-import ArgumentParser
-print("x")
