@@ -81,7 +81,12 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     func flushNow() {
-        outlet.context?.flush()
+        guard let out = outlet.context else { return }
+        if out.eventLoop.inEventLoop {
+            out.flush()
+        } else {
+            out.eventLoop.execute { self.flushNow() }
+        }
     }
 
     /// Sends a close frame after what is queued, then closes the connection.
