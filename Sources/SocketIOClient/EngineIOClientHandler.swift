@@ -59,7 +59,7 @@ final class EngineIOClientHandler: ChannelInboundHandler {
         }
         switch frame.opcode {
         case .text: receivedText(frame.data)
-        case .binary: receivedBinary(frame.data)
+        case .binary: receivedBinary(Array(frame.data.readableBytesView))
         case .ping: write([.client(.pong, frame.data)])
         case .pong: break
         case .connectionClose: receivedClose(frame.data)
@@ -76,6 +76,7 @@ final class EngineIOClientHandler: ChannelInboundHandler {
         } catch {
             return fail("invalid Engine.IO packet: \(error)")
         }
+        if packet.isBinary { return receivedBinary(packet.payload) }  // `b` + base64
         guard handshake != nil || packet.type == .open else {
             return fail("Engine.IO \(packet.type) packet before the open packet")
         }
@@ -106,10 +107,10 @@ final class EngineIOClientHandler: ChannelInboundHandler {
         }
     }
 
-    private func receivedBinary(_ buffer: ByteBuffer) {
-        guard handshake != nil else { return fail("binary frame before the open packet") }
+    private func receivedBinary(_ bytes: [UInt8]) {
+        guard handshake != nil else { return fail("binary message before the open packet") }
         do {
-            if let socketPacket = try decoder.decode(binary: Array(buffer.readableBytesView)) { apply(socketPacket) }
+            if let socketPacket = try decoder.decode(binary: bytes) { apply(socketPacket) }
         } catch {
             fail("invalid Socket.IO attachment: \(error)")
         }
