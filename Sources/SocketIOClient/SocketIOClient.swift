@@ -8,6 +8,8 @@ import SocketIOProtocol
 /// is safe from any task, sends never block, and everything the server does (events, acks,
 /// disconnects, malformed input) is observable rather than swallowed. A client is connected when
 /// ``connect(_:eventLoopGroup:)`` returns and is finished once closed; it does not reconnect.
+/// The connection belongs to the event loop, not to this object: releasing the client does not
+/// close it, ``disconnect()`` does (or the server).
 public final class SocketIOClient: Sendable {
     let session: ClientSession
     /// The Engine.IO open packet's parameters.
@@ -107,6 +109,12 @@ public final class SocketIOClient: Sendable {
         session.send(SocketIOPacket(.disconnect, namespace: configuration.namespace))
         session.closeTransport(.clientDisconnect, code: .normalClosure, awaitPeer: true)
         _ = try? await session.waitUntilClosed(timeout: nil)
+    }
+
+    /// How many events were dropped because nobody took them and the buffer was full
+    /// (``SocketIOClientConfiguration/maxBufferedEvents``).
+    public var droppedEventCount: Int {
+        session.state.withLock { $0.inbox.droppedCount }
     }
 
     /// Why the connection closed; nil while it is open (or still closing).
