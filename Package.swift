@@ -78,6 +78,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SocketIOClientTests",
+            dependencies: [
+                "SocketIOClient", "SocketIOProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SocketIOServerTests",
             dependencies: [
                 "SocketIOServer", "SocketIOClient",

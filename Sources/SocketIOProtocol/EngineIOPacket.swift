@@ -1,3 +1,5 @@
+import Foundation
+
 /// Engine.IO 4 packet types (the first character of every text packet).
 public enum EngineIOPacketType: UInt8, Sendable, CaseIterable {
     case open = 0, close, ping, pong, message, upgrade, noop
@@ -45,10 +47,16 @@ public enum EngineIOProtocolError: Error, Sendable, Equatable {
 }
 
 extension EngineIOPacket {
-    /// Decodes the text of one packet (a WebSocket text frame, or one record of a polling payload
-    /// that does not start with `b`).
+    /// Decodes the text of one packet (a WebSocket text frame, or one record of a polling payload).
+    ///
+    /// `b` + base64 is a binary message on every transport, as engine.io-parser's `decodePacket`
+    /// reads it: clients with `forceBase64` send their binary that way over WebSocket too.
     public static func decode(text bytes: some Collection<UInt8>) throws(EngineIOProtocolError) -> EngineIOPacket {
         guard let first = bytes.first else { throw .emptyPacket }
+        if first == UInt8(ascii: "b") {
+            guard let data = Data(base64Encoded: Data(bytes.dropFirst())) else { throw .invalidBase64 }
+            return EngineIOPacket(binary: Array(data))
+        }
         guard first >= UInt8(ascii: "0"), let type = EngineIOPacketType(rawValue: first &- UInt8(ascii: "0")) else {
             throw .unknownPacketType(first)
         }

@@ -10,13 +10,7 @@ public enum EngineIOPayload {
     public static func decode(_ body: some Collection<UInt8>, maxPackets: Int = 10_000) throws(EngineIOProtocolError) -> [EngineIOPacket] {
         var packets: [EngineIOPacket] = []
         for record in body.split(separator: recordSeparator, omittingEmptySubsequences: false) {
-            guard let first = record.first else { throw .emptyPacket }
-            if first == UInt8(ascii: "b") {
-                guard let data = Data(base64Encoded: Data(record.dropFirst())) else { throw .invalidBase64 }
-                packets.append(EngineIOPacket(binary: Array(data)))
-            } else {
-                packets.append(try EngineIOPacket.decode(text: record))
-            }
+            packets.append(try EngineIOPacket.decode(text: record))
             guard packets.count <= maxPackets else { throw .payloadTooLarge(limit: maxPackets) }
         }
         return packets

@@ -184,8 +184,11 @@ public struct SocketIOPacketDecoder: Sendable {
             return data.isObject
         case .event, .binaryEvent:
             guard case .array(let items)? = data, let first = items.first else { return false }
-            if case .string(let name) = first { return !reservedEvents.contains(name) }
-            return false
+            switch first {
+            case .string(let name): return !reservedEvents.contains(name)
+            case .int, .double: return true  // socket.io-parser accepts numeric event names
+            default: return false
+            }
         case .ack, .binaryAck:
             guard case .array? = data else { return false }
             return true

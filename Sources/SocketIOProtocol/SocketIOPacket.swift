@@ -36,11 +36,17 @@ public struct SocketIOPacket: Sendable, Hashable {
     }
 
     /// For EVENT packets: the event name and its arguments.
+    ///
+    /// A numeric name (`2[1,"x"]`, valid for socket.io-parser) is given in its JavaScript string
+    /// form, the key Node's EventEmitter dispatches it under, so `1` and `"1"` name one event.
     public var eventNameAndArguments: (name: String, arguments: [JSONValue])? {
-        guard type == .event || type == .binaryEvent, case .array(let items)? = data,
-            case .string(let name)? = items.first
+        guard type == .event || type == .binaryEvent, case .array(let items)? = data, let first = items.first
         else { return nil }
-        return (name, Array(items.dropFirst()))
+        switch first {
+        case .string(let name): return (name, Array(items.dropFirst()))
+        case .int, .double: return (JSONWriter.string(first), Array(items.dropFirst()))
+        default: return nil
+        }
     }
 }
 

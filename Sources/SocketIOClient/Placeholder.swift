@@ -1,2 +1,0 @@
-import SocketIOProtocol
-import NIOWebSocket
