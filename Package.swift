@@ -90,8 +90,11 @@ let package = Package(
         .testTarget(
             name: "SocketIOServerTests",
             dependencies: [
-                "SocketIOServer", "SocketIOClient",
+                "SocketIOServer", "SocketIOClient", "SocketIOProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -19,7 +19,7 @@ final class ClientSession: Sendable {
 
     struct State {
         var channel: (any Channel)?
-        var handshake: EngineIOHandshake?
+        var handshake: EngineIOOpenPacket?
         var sid: String?
         var nextAckId: UInt64 = 0
         var nextWaiterId: UInt64 = 0
@@ -67,7 +67,7 @@ final class ClientSession: Sendable {
     }
 
     /// The Engine.IO session is open: remembers it and returns the CONNECT packet to send.
-    func engineDidOpen(_ handshake: EngineIOHandshake) -> SocketIOPacket {
+    func engineDidOpen(_ handshake: EngineIOOpenPacket) -> SocketIOPacket {
         state.withLock { $0.handshake = handshake }
         return SocketIOPacket(.connect, namespace: configuration.namespace, data: configuration.auth)
     }

@@ -5,8 +5,8 @@ import Synchronization
 
 /// Sends frames through the connection's ``EngineIOClientHandler`` from any thread.
 ///
-/// Kept apart from ``ClientSession`` so that an ``Ack`` can send without holding the session:
-/// buffered events carry their `Ack`, and an `Ack` holding the session that buffers it would be
+/// Kept apart from ``ClientSession`` so that a ``ClientAck`` can send without holding the session:
+/// buffered events carry their `ClientAck`, and a `ClientAck` holding the session that buffers it would be
 /// a reference cycle outliving the connection.
 final class ClientWriter: Sendable {
     let eventLoop: any EventLoop

@@ -16,7 +16,7 @@ final class EngineIOClientHandler: ChannelInboundHandler {
     private let session: ClientSession
     private var decoder = SocketIOPacketDecoder()
     private var context: ChannelHandlerContext?
-    private var handshake: EngineIOHandshake?
+    private var handshake: EngineIOOpenPacket?
     private var heartbeat: Scheduled<Void>?
     /// After our close frame nothing else may be sent (RFC 6455 §5.5.1).
     private var closeFrameSent = false
@@ -83,7 +83,7 @@ final class EngineIOClientHandler: ChannelInboundHandler {
         switch packet.type {
         case .open:
             guard handshake == nil else { return fail("second Engine.IO open packet") }
-            guard let handshake = EngineIOHandshake(openPayload: packet.payload) else {
+            guard let handshake = EngineIOOpenPacket(openPayload: packet.payload) else {
                 return fail("invalid Engine.IO open packet")
             }
             self.handshake = handshake

@@ -8,10 +8,10 @@ public struct ReceivedEvent: Sendable {
     /// ``JSONValue/binary(_:)``.
     public var args: [JSONValue]
     /// Present when the server emitted with an acknowledgement callback (`emitWithAck`,
-    /// `sio.call`); the server waits until ``Ack/send(_:)`` is called.
-    public var ack: Ack?
+    /// `sio.call`); the server waits until ``ClientAck/send(_:)`` is called.
+    public var ack: ClientAck?
 
-    public init(name: String, args: [JSONValue], ack: Ack?) {
+    public init(name: String, args: [JSONValue], ack: ClientAck?) {
         self.name = name
         self.args = args
         self.ack = ack
@@ -23,7 +23,7 @@ public struct ReceivedEvent: Sendable {
 /// A value rather than a callback so that an event can be handed between tasks and answered
 /// wherever the test decides to. Sending twice sends two ACK packets: a server must ignore the
 /// second, and tests of that need a client able to do it.
-public struct Ack: Sendable {
+public struct ClientAck: Sendable {
     /// The acknowledgement id the server chose.
     public let id: UInt64
     let namespace: String

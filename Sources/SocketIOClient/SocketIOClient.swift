@@ -13,7 +13,7 @@ import SocketIOProtocol
 public final class SocketIOClient: Sendable {
     let session: ClientSession
     /// The Engine.IO open packet's parameters.
-    public let handshake: EngineIOHandshake
+    public let handshake: EngineIOOpenPacket
     /// The Socket.IO socket id from the server's CONNECT reply.
     public let sid: String
 
@@ -22,7 +22,7 @@ public final class SocketIOClient: Sendable {
 
     public var configuration: SocketIOClientConfiguration { session.configuration }
 
-    init(session: ClientSession, handshake: EngineIOHandshake, sid: String) {
+    init(session: ClientSession, handshake: EngineIOOpenPacket, sid: String) {
         self.session = session
         self.handshake = handshake
         self.sid = sid

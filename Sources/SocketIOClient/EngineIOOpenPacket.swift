@@ -4,7 +4,7 @@ import SocketIOProtocol
 ///
 /// Exposed because server tests assert on them, and because the client's own dead-connection
 /// timer is derived from them.
-public struct EngineIOHandshake: Sendable, Hashable {
+public struct EngineIOOpenPacket: Sendable, Hashable {
     /// The Engine.IO session id (not the Socket.IO socket id).
     public var sid: String
     /// Transports the server offers to upgrade to; empty over WebSocket.
