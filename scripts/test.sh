@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# scripts/test.sh - build MoltArena and run every test suite. Installs nothing.
+#
+# Usage: scripts/test.sh [STEP...]     STEP: swift interop protocol (default: all)
+#
+# Steps (the debug build always comes first):
+#   build     swift build (debug)
+#   swift     swift test (XCTest and Swift Testing)
+#   interop   tests/interop with the Python venv's pytest (python-socketio,
+#             websocket-client against `moltarena conformance-server`)
+#   protocol  the official Engine.IO / Socket.IO protocol suites against
+#             `moltarena conformance-server`, through ../shared/tools/protocol-suite.sh
+#
+# Environment:
+#   VENV               Python venv with tests/interop/requirements.txt (default .venv)
+#   MOLTARENA_BIN      server binary for interop/protocol (default: the debug build's)
+#   EIO_PROTOCOL_REPO  copy (checkout or bare git dir) of socketio/engine.io-protocol
+#   SIO_PROTOCOL_REPO  copy of socketio/socket.io-protocol
+#                      (default for both: a sibling folder of the repo of that name;
+#                      a suite whose copy is not found is SKIPPED, not failed)
+#   PROTOCOL_SUITE     the protocol suite runner (default ../shared/tools/protocol-suite.sh)
+#   INSTALL_DEPS       passed to the runner: 1 lets it apt-get its Node packages (default 0)
+#
+# Full logs go to .build/test-logs/. Exit status: 0 only if no step failed.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$(pwd)"
+LOGS="$ROOT/.build/test-logs"
+mkdir -p "$LOGS"
+
+STEPS=("$@")
+[ ${#STEPS[@]} -gt 0 ] || STEPS=(swift interop protocol)
+for s in "${STEPS[@]}"; do
+  case "$s" in swift|interop|protocol) ;; *) echo "test.sh: unknown step '$s' (swift interop protocol)" >&2; exit 2 ;; esac
+done
+wants() { local s; for s in "${STEPS[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
+
+RESULTS=()   # "name|status|detail"
+PASSED=0; FAILED=0; SKIPPED=0
+record() { # name status detail
+  RESULTS+=("$1|$2|${3:-}")
+  case "$2" in
+    ok) PASSED=$((PASSED + 1)) ;;
+    FAILED) FAILED=$((FAILED + 1)) ;;
+    SKIPPED) SKIPPED=$((SKIPPED + 1)) ;;
+  esac
+}
+banner() { printf '\n==== %s ====\n' "$*"; }
+
+# SwiftPM prints one "[n/m] Compiling ..." line per job: keep every 50th, and the
+# latest one before any other line; everything else (diagnostics, test output)
+# passes through.
+squeeze_progress() {
+  awk '/^\[[0-9]+\/[0-9]+\] / { n++; if (n % 50 == 1) { print; pending = ""; fflush() } else pending = $0; next }
+       { if (pending != "") { print pending; pending = "" }; print; fflush() }
+       END { if (pending != "") print pending }'
+}
+
+# --- build ------------------------------------------------------------------
+banner "swift build (debug)"
+BUILD_OK=0
+set +e
+timeout 2400 swift build 2>&1 | tee "$LOGS/swift-build.log" | squeeze_progress
+rc=${PIPESTATUS[0]}
+set -e
+if [ "$rc" -eq 0 ]; then
+  BUILD_OK=1; record "swift build" ok
+else
+  echo "test.sh: swift build failed (exit $rc); full log: .build/test-logs/swift-build.log" >&2
+  record "swift build" FAILED "exit $rc"
+fi
+
+BIN="${MOLTARENA_BIN:-}"
+if [ -z "$BIN" ] && [ "$BUILD_OK" = 1 ]; then
+  BIN="$(swift build --show-bin-path)/moltarena"
+fi
+
+# --- swift test -------------------------------------------------------------
+if wants swift; then
+  banner "swift test"
+  if [ "$BUILD_OK" = 1 ]; then
+    set +e
+    timeout 1800 swift test 2>&1 | tee "$LOGS/swift-test.log" | squeeze_progress
+    rc=${PIPESTATUS[0]}
+    set -e
+    if [ "$rc" -eq 0 ]; then record "swift test" ok; else record "swift test" FAILED "exit $rc"; fi
+  else
+    echo "test.sh: not run: the build failed"
+    record "swift test" FAILED "not run: build failed"
+  fi
+fi
+
+# --- python interop suite ---------------------------------------------------
+if wants interop; then
+  banner "python interop suite (tests/interop)"
+  VENV="${VENV:-.venv}"
+  if [ ! -x "$VENV/bin/pytest" ]; then
+    echo "test.sh: FAILED: no pytest in $VENV; create the venv with:" >&2
+    echo "  python3 -m venv $VENV && $VENV/bin/pip install -r tests/interop/requirements.txt" >&2
+    echo "  (.ci/run does this)" >&2
+    record "interop" FAILED "no venv at $VENV"
+  elif [ -z "$BIN" ]; then
+    echo "test.sh: not run: the build failed"
+    record "interop" FAILED "not run: build failed"
+  else
+    set +e
+    MOLTARENA_BIN="$BIN" timeout 900 "$VENV/bin/pytest" tests/interop -q 2>&1 | tee "$LOGS/interop.log"
+    rc=${PIPESTATUS[0]}
+    set -e
+    counts="$(grep -E '^(=+ )?[0-9]+ (passed|failed|error)' "$LOGS/interop.log" | tail -1 | sed -E 's/=//g; s/^ +| +$//g')"
+    case "$rc" in
+      0) record "interop" ok "$counts" ;;
+      5) record "interop" FAILED "pytest collected no tests" ;;
+      *) record "interop" FAILED "${counts:-pytest exit $rc}" ;;
+    esac
+  fi
+fi
+
+# --- official protocol suites -----------------------------------------------
+SERVER_PID=""
+stop_server() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+trap stop_server EXIT
+
+start_server() { # sets SERVER_URL, or returns 1
+  local out="$LOGS/conformance-server.out" err="$LOGS/conformance-server.log"
+  : > "$out"
+  "$BIN" conformance-server --host 127.0.0.1 --port 0 > "$out" 2> "$err" &
+  SERVER_PID=$!
+  SERVER_URL=""
+  for _ in $(seq 600); do   # 60 s
+    SERVER_URL="$(sed -n -E 's#^listening on (https?://[^ ]+)$#\1#p' "$out" | head -1)"
+    [ -n "$SERVER_URL" ] && return 0
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+      echo "test.sh: conformance-server exited before printing 'listening on'; its output:" >&2
+      tail -20 "$out" "$err" >&2
+      SERVER_PID=""; return 1
+    fi
+    sleep 0.1
+  done
+  echo "test.sh: conformance-server printed no 'listening on' line within 60 s" >&2
+  stop_server; return 1
+}
+
+find_repo() { # env value, sibling name
+  if [ -n "$1" ]; then echo "$1"; return; fi
+  if [ -e "../$2" ]; then (cd "../$2" && pwd); fi
+}
+
+if wants protocol; then
+  RUNNER="${PROTOCOL_SUITE:-../shared/tools/protocol-suite.sh}"
+  EIO_REPO="$(find_repo "${EIO_PROTOCOL_REPO:-}" engine.io-protocol)"
+  SIO_REPO="$(find_repo "${SIO_PROTOCOL_REPO:-}" socket.io-protocol)"
+  for suite in engineio socketio; do
+    banner "official $suite protocol suite"
+    if [ "$suite" = engineio ]; then repo="$EIO_REPO"; var=EIO_PROTOCOL_REPO; upstream=engine.io-protocol
+    else repo="$SIO_REPO"; var=SIO_PROTOCOL_REPO; upstream=socket.io-protocol; fi
+    if [ -z "$repo" ]; then
+      echo "!!!! SKIPPED: $suite protocol suite: no copy of socketio/$upstream"
+      echo "!!!! (set $var to a checkout or bare git dir of it, or put it at ../$upstream)"
+      record "$suite suite" SKIPPED "no copy of socketio/$upstream"
+      continue
+    fi
+    if [ ! -f "$RUNNER" ]; then
+      echo "!!!! SKIPPED: $suite protocol suite: runner $RUNNER not found (set PROTOCOL_SUITE)"
+      record "$suite suite" SKIPPED "no runner"
+      continue
+    fi
+    if [ -z "$BIN" ]; then
+      echo "test.sh: not run: the build failed"
+      record "$suite suite" FAILED "not run: build failed"
+      continue
+    fi
+    if ! start_server; then
+      record "$suite suite" FAILED "conformance-server did not start"
+      continue
+    fi
+    set +e
+    EIO_PROTOCOL_REPO="$EIO_REPO" SIO_PROTOCOL_REPO="$SIO_REPO" INSTALL_DEPS="${INSTALL_DEPS:-0}" \
+      timeout 900 bash "$RUNNER" "$suite" "$SERVER_URL" 2>&1 | tee "$LOGS/protocol-$suite.log"
+    rc=${PIPESTATUS[0]}
+    set -e
+    stop_server
+    counts="$(grep -E "^$suite: [0-9]+ passed" "$LOGS/protocol-$suite.log" | tail -1 | sed "s/^$suite: //")"
+    if [ "$rc" -eq 0 ]; then record "$suite suite" ok "$counts"
+    else record "$suite suite" FAILED "${counts:-runner exit $rc}"; fi
+  done
+fi
+
+# --- summary ----------------------------------------------------------------
+banner "summary"
+for r in "${RESULTS[@]}"; do
+  IFS='|' read -r name status detail <<< "$r"
+  printf '  %-16s %-8s %s\n' "$name" "$status" "$detail"
+done
+echo "steps: $PASSED passed, $FAILED failed, $SKIPPED skipped"
+[ "$FAILED" -eq 0 ]
