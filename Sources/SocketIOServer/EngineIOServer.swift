@@ -64,7 +64,7 @@ public final class EngineIOServer: Sendable {
         return Base64URL.encode(bytes)
     }
 
-    private func openPacket(sid: String, upgrades: [String]) -> OutboundFrame {
+    func openPacket(sid: String, upgrades: [String]) -> OutboundFrame {
         let value: JSONValue = .object([
             "sid": .string(sid),
             "upgrades": .array(upgrades.map(JSONValue.string)),
@@ -78,7 +78,7 @@ public final class EngineIOServer: Sendable {
     }
 
     /// Creates and registers a session; on `eventLoop`.
-    private func createSession(handshake: EngineIOHandshake, transport: EngineIOSession.Transport, eventLoop: any EventLoop) -> EngineIOSession {
+    func createSession(handshake: EngineIOHandshake, transport: EngineIOSession.Transport, eventLoop: any EventLoop) -> EngineIOSession {
         let sid = Self.makeSid()
         let session = EngineIOSession(sid: sid, eventLoop: eventLoop, handshake: handshake, transport: transport, server: self)
         sessions.withLockedValue { $0[sid] = session }

@@ -19,6 +19,7 @@ public final class EngineIOSession: @unchecked Sendable {
     enum Transport {
         case polling
         case websocket(EngineIOWebSocketHandler)
+        case inProcess(InProcessTransport)
     }
 
     private(set) var transport: Transport
@@ -63,9 +64,15 @@ public final class EngineIOSession: @unchecked Sendable {
             return
         }
         guard !isClosed else { return }
-        if case .websocket(let handler) = transport {
+        switch transport {
+        case .websocket(let handler):
             handler.write(frames)
             return
+        case .inProcess(let direct):
+            direct.deliver(frames)
+            return
+        case .polling:
+            break
         }
         for frame in frames {
             queue.append(frame)
@@ -304,8 +311,10 @@ public final class EngineIOSession: @unchecked Sendable {
         queue.removeAll()
         upgrading?.close()
         upgrading = nil
-        if case .websocket(let handler) = transport {
-            handler.close()
+        switch transport {
+        case .websocket(let handler): handler.close()
+        case .inProcess(let direct): direct.onClose(reason)
+        case .polling: break
         }
         logger.debug("session closed", metadata: ["reason": "\(reason.rawValue)"])
         let delegate = self.delegate

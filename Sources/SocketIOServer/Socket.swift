@@ -56,6 +56,12 @@ public final class Socket: @unchecked Sendable {
         sendPacket(.event(event, args, namespace: namespace.name))
     }
 
+    /// Emits an event whose arguments are already JSON text, without the enclosing brackets
+    /// (`{"a":1},2`): typed payloads encoded once skip a round through ``JSONValue``.
+    public func emit(_ event: String, argumentsJSON: [UInt8]) {
+        deliver([namespace.encodeEvent(event, argumentsJSON: argumentsJSON)])
+    }
+
     /// Emits an event and calls `callback` with the client's acknowledgement, or with an error
     /// when none comes within `timeout` or the socket disconnects first.
     public func emit(_ event: String, _ args: [JSONValue], timeout: Duration, callback: @escaping @Sendable (Result<[JSONValue], AckError>) -> Void) {
@@ -171,6 +177,13 @@ public final class Socket: @unchecked Sendable {
 public struct BroadcastOperator: Sendable {
     let namespace: Namespace
     var target: BroadcastTarget
+
+    /// Also excludes these sockets.
+    public func exceptSockets(_ ids: Set<String>) -> BroadcastOperator {
+        var copy = self
+        copy.target.exceptSocketIds.formUnion(ids)
+        return copy
+    }
 
     /// Also excludes sockets in these rooms.
     public func except(_ rooms: Set<String>) -> BroadcastOperator {

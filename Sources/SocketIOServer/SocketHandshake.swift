@@ -38,6 +38,21 @@ public struct Ack: Sendable {
     public func send(_ args: [JSONValue]) {
         socket.sendPacket(.ack(id, args, namespace: socket.namespace.name))
     }
+
+    /// Sends the acknowledgement with arguments already encoded as JSON text, without the
+    /// enclosing brackets.
+    public func send(argumentsJSON: [UInt8]) {
+        var text: [UInt8] = [UInt8(ascii: "3")]
+        if socket.namespace.name != "/" {
+            text.append(contentsOf: socket.namespace.name.utf8)
+            text.append(UInt8(ascii: ","))
+        }
+        text.append(contentsOf: String(id).utf8)
+        text.append(UInt8(ascii: "["))
+        text.append(contentsOf: argumentsJSON)
+        text.append(UInt8(ascii: "]"))
+        socket.deliver([OutboundFrame(.message, text: text)])
+    }
 }
 
 /// Why an emit-with-ack got no answer.

@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+import Runtime
+
+/// An agent as the API shows it (never with its key).
+public struct Agent: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable {
+        case active, inactive
+    }
+
+    public var id: String
+    public var name: String
+    public var status: Status
+    public var createdAt: Date
+}
+
+/// An agent with the key it was just given; the only time the key is shown.
+public struct CreatedAgent: Encodable, Sendable {
+    public var id: String
+    public var name: String
+    public var status: Agent.Status
+    public var apiKey: String
+}
+
+/// The agents table, owned by the Connection plugin.
+public struct AgentStore: Sendable {
+    let database: any DatabaseWriter
+    let clock: any RuntimeClock
+
+    public init(database: any DatabaseWriter, clock: any RuntimeClock) {
+        self.database = database
+        self.clock = clock
+    }
+
+    /// The plugin's migrations, also run by the CLI before it touches agents.
+    public static let migrations: [(String, @Sendable (GRDB.Database) throws -> Void)] = [
+        ("connection.1-agents", { db in
+            try db.create(table: "agents") { t in
+                t.primaryKey("id", .text)
+                t.column("name", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("key_digest", .blob).notNull().unique()
+                t.column("created_at", .datetime).notNull()
+            }
+        })
+    ]
+
+    public static let maxNameLength = 64
+
+    public func create(name: String) throws -> CreatedAgent {
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.count <= Self.maxNameLength else {
+            throw ArenaError.invalidPayload("name must be 1 to \(Self.maxNameLength) characters")
+        }
+        let id = "agt_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        let key = ApiKey.generate()
+        let now = clock.now()
+        try database.write { db in
+            try db.execute(
+                sql: "INSERT INTO agents (id, name, status, key_digest, created_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [id, name, Agent.Status.active.rawValue, ApiKey.digest(key), now]
+            )
+        }
+        return CreatedAgent(id: String(id), name: name, status: .active, apiKey: key)
+    }
+
+    /// The agent holding this key, found by the digest's index and compared in constant time.
+    public func agent(forKey key: String) throws -> Agent? {
+        guard ApiKey.looksValid(key) else { return nil }
+        let digest = ApiKey.digest(key)
+        return try database.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM agents WHERE key_digest = ?", arguments: [digest]) else { return nil }
+            guard ApiKey.constantTimeEquals(row["key_digest"], digest) else { return nil }
+            return Self.agent(from: row)
+        }
+    }
+
+    public func agent(id: String) throws -> Agent? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM agents WHERE id = ?", arguments: [id]).map(Self.agent(from:))
+        }
+    }
+
+    public func list() throws -> [Agent] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM agents ORDER BY created_at, id").map(Self.agent(from:))
+        }
+    }
+
+    /// Marks the agent inactive; its key stops working at the next handshake. Nil for an unknown id.
+    public func deactivate(id: String) throws -> Agent? {
+        try database.write { db in
+            try db.execute(sql: "UPDATE agents SET status = ? WHERE id = ?", arguments: [Agent.Status.inactive.rawValue, id])
+            return try Row.fetchOne(db, sql: "SELECT * FROM agents WHERE id = ?", arguments: [id]).map(Self.agent(from:))
+        }
+    }
+
+    static func agent(from row: Row) -> Agent {
+        Agent(
+            id: row["id"], name: row["name"],
+            status: Agent.Status(rawValue: row["status"]) ?? .inactive,
+            createdAt: row["created_at"]
+        )
+    }
+}

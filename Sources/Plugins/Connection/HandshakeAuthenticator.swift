@@ -1,0 +1,39 @@
+import Runtime
+import SocketIOServer
+
+/// Turns a handshake into an identity: the key from `auth.token` or `Authorization: Bearer`;
+/// no key makes an anonymous spectator (unless the option forbids it).
+struct HandshakeAuthenticator: Sendable {
+    let store: AgentStore
+    let anonymousSpectators: Bool
+
+    func authenticate(_ handshake: SocketHandshake) async -> AuthenticationResult {
+        guard let key = Self.key(from: handshake) else {
+            return anonymousSpectators
+                ? .accept(.anonymousSpectator)
+                : .reject(ArenaError(.authRequired, "an API key is required", status: .unauthorized))
+        }
+        let agent: Agent?
+        do {
+            agent = try store.agent(forKey: key)
+        } catch {
+            return .reject(ArenaError.internalError)
+        }
+        guard let agent else {
+            return .reject(ArenaError(.invalidApiKey, "invalid API key", status: .unauthorized))
+        }
+        guard agent.status == .active else {
+            return .reject(ArenaError(.agentInactive, "agent \(agent.id) is inactive", status: .forbidden))
+        }
+        return .accept(.agent(id: agent.id, name: agent.name))
+    }
+
+    static func key(from handshake: SocketHandshake) -> String? {
+        if case .string(let token)? = handshake.auth["token"], !token.isEmpty { return token }
+        if let header = handshake.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
+            let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+            return token.isEmpty ? nil : token
+        }
+        return nil
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import SocketIOProtocol
+
+/// A typed handler with its types erased: decodes and validates the payload, runs the handler,
+/// and encodes the reply once (for both the ack and the reply event).
+struct AnyEventHandler: Sendable {
+    struct Outcome: Sendable {
+        let replyName: String
+        let replyJSON: [UInt8]
+    }
+
+    /// Decodes and validates, runs `admit` (the rate limit), then the handler.
+    let run: @Sendable (JSONValue?, EventContext, @Sendable () async throws -> Void) async throws -> Outcome
+
+    init<E: ClientEvent>(_ type: E.Type, _ handler: @escaping @Sendable (E, EventContext) async throws -> E.Reply) {
+        run = { argument, context, admit in
+            let payload: E
+            do {
+                payload = try ArenaJSON.decode(E.self, from: argument ?? .object([]))
+            } catch {
+                throw ArenaError.invalidPayload(Self.describe(error))
+            }
+            try payload.validate()
+            try await admit()
+            let reply = try await handler(payload, context)
+            return Outcome(replyName: E.Reply.name, replyJSON: try ArenaJSON.encode(reply))
+        }
+    }
+
+    /// A short, client-safe description of why a payload did not decode.
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "payload does not match the event's schema" }
+        func path(_ codingPath: [any CodingKey]) -> String {
+            codingPath.isEmpty ? "payload" : codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "missing field \(path(context.codingPath + [key]))"
+        case .typeMismatch(let type, let context): return "\(path(context.codingPath)) must be \(Self.typeName(type))"
+        case .valueNotFound(let type, let context): return "\(path(context.codingPath)) must be \(Self.typeName(type)), not null"
+        case .dataCorrupted(let context): return "\(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default: return "payload does not match the event's schema"
+        }
+    }
+
+    static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Double.Type: "a number"
+        case is Bool.Type: "a boolean"
+        default: "of type \(type)"
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import HTTPTypes
+
+/// A stable error code clients can match on. Open-ended: each plugin declares its own codes as
+/// static members in an extension, next to the logic that raises them.
+public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, ExpressibleByStringLiteral, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = value }
+    public var description: String { rawValue }
+
+    public static let invalidPayload: ErrorCode = "INVALID_PAYLOAD"
+    public static let unknownEvent: ErrorCode = "UNKNOWN_EVENT"
+    public static let rateLimited: ErrorCode = "RATE_LIMITED"
+    public static let internalError: ErrorCode = "INTERNAL_ERROR"
+    public static let notFound: ErrorCode = "NOT_FOUND"
+    public static let payloadTooLarge: ErrorCode = "PAYLOAD_TOO_LARGE"
+}
+
+/// The one error type handlers throw. The dispatcher turns it into the `{ok:false,error}` ack
+/// and the `error` event; the HTTP layer into `{"error":{"code","message"}}` with `status`.
+/// Any other error becomes INTERNAL_ERROR, logged with its context and never shown raw.
+public struct ArenaError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var code: ErrorCode
+    public var message: String
+    /// For RATE_LIMITED: when the client may try again.
+    public var retryAfterMs: Int?
+    /// The HTTP status used when this error answers an HTTP request.
+    public var status: HTTPResponse.Status
+
+    public init(_ code: ErrorCode, _ message: String, status: HTTPResponse.Status = .badRequest, retryAfterMs: Int? = nil) {
+        self.code = code
+        self.message = message
+        self.status = status
+        self.retryAfterMs = retryAfterMs
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+
+    public static func invalidPayload(_ message: String) -> ArenaError {
+        ArenaError(.invalidPayload, message)
+    }
+
+    public static func rateLimited(event: String, retryAfterMs: Int) -> ArenaError {
+        ArenaError(.rateLimited, "too many \(event) requests; retry in \(retryAfterMs) ms", status: .tooManyRequests, retryAfterMs: retryAfterMs)
+    }
+
+    public static let internalError = ArenaError(.internalError, "internal error", status: .internalServerError)
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The request context of the runtime's HTTP routes.
+public struct ArenaRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+    }
+
+    /// Request bodies are small JSON documents.
+    public var maxUploadSize: Int { 64 * 1024 }
+}
+
+extension ArenaError: HTTPResponseError {
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body: [String: [String: String]] = ["error": ["code": code.rawValue, "message": message]]
+        let data = (try? JSONEncoder().encode(body)) ?? Data()
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+}
+
+/// Turns any error a route throws into the API's error shape; unexpected errors are logged and
+/// answered as INTERNAL_ERROR without their details.
+struct ArenaErrorMiddleware: RouterMiddleware {
+    typealias Context = ArenaRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as ArenaError {
+            return try error.response(from: request, context: context)
+        } catch let error as HTTPError {
+            let code: ErrorCode = switch error.status {
+            case .notFound: .notFound
+            case .contentTooLarge: .payloadTooLarge
+            default: .invalidPayload
+            }
+            return try ArenaError(code, error.body ?? error.status.reasonPhrase, status: error.status).response(from: request, context: context)
+        } catch is DecodingError {
+            return try ArenaError.invalidPayload("request body does not match the expected JSON").response(from: request, context: context)
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            return try ArenaError.internalError.response(from: request, context: context)
+        }
+    }
+}
+
+extension Request {
+    /// Decodes a JSON body with the API's conventions; a malformed body is INVALID_PAYLOAD.
+    public func decodeJSON<T: Decodable>(_ type: T.Type, context: ArenaRequestContext) async throws -> T {
+        let buffer = try await body.collect(upTo: context.maxUploadSize)
+        do {
+            return try ArenaJSON.decoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw ArenaError.invalidPayload(AnyEventHandler.describe(error))
+        }
+    }
+
+    /// The bearer token of an `Authorization: Bearer` header.
+    public var bearerToken: String? {
+        guard let value = headers[.authorization], value.lowercased().hasPrefix("bearer ") else { return nil }
+        return String(value.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+    }
+}
+
+/// Encodes a typed value as a JSON response with the API's conventions.
+public func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+    let bytes = try ArenaJSON.encode(value)
+    return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+}

@@ -1,0 +1,157 @@
+import Foundation
+import GRDB
+import Hummingbird
+import Logging
+import Metrics
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+import SocketIOServer
+
+/// What the runtime is built on: where it runs, what it stores in, how it measures and logs.
+public struct RuntimeEnvironment: Sendable {
+    public var eventLoopGroup: any EventLoopGroup
+    public var database: any DatabaseWriter
+    /// Nil: a clock over the first event loop (real time).
+    public var clock: (any RuntimeClock)?
+    public var metricsRegistry: PrometheusCollectorRegistry
+    public var logger: Logger
+    public var socketIO: SocketIOServer.Configuration
+
+    public init(
+        eventLoopGroup: any EventLoopGroup,
+        database: any DatabaseWriter,
+        clock: (any RuntimeClock)? = nil,
+        metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        logger: Logger,
+        socketIO: SocketIOServer.Configuration = .init(engine: .init(allowedOrigins: ["*"]))
+    ) {
+        self.eventLoopGroup = eventLoopGroup
+        self.database = database
+        self.clock = clock
+        self.metricsRegistry = metricsRegistry
+        self.logger = logger
+        self.socketIO = socketIO
+    }
+}
+
+/// Why the runtime refused to start (besides plugins.conf errors).
+public struct RuntimeError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// The assembled server: plugins registered, database migrated, Socket.IO handlers bound, HTTP
+/// routes mounted. `moltarena serve` and the test harness both build it with ``build(plugins:catalog:environment:)``.
+public final class ArenaRuntime: Sendable {
+    public let plugins: [ResolvedPlugin]
+    public let io: SocketIOServer
+    public let services: RuntimeServices
+    /// The HTTP routes: the runtime's and every plugin's.
+    public let responder: RouterResponder<ArenaRequestContext>
+    let pluginServices: [any Service]
+    let environment: RuntimeEnvironment
+
+    private init(plugins: [ResolvedPlugin], io: SocketIOServer, services: RuntimeServices, responder: RouterResponder<ArenaRequestContext>, pluginServices: [any Service], environment: RuntimeEnvironment) {
+        self.plugins = plugins
+        self.io = io
+        self.services = services
+        self.responder = responder
+        self.pluginServices = pluginServices
+        self.environment = environment
+    }
+
+    /// Reads plugins.conf and builds the runtime.
+    public static func build(configPath: String, catalog: PluginCatalog, environment: RuntimeEnvironment) throws -> ArenaRuntime {
+        try build(plugins: catalog.resolve(PluginsFile.load(path: configPath)), environment: environment)
+    }
+
+    /// Builds the runtime from resolved plugins: registration, boot checks, migrations, binding.
+    public static func build(plugins: [ResolvedPlugin], environment: RuntimeEnvironment) throws -> ArenaRuntime {
+        let logger = environment.logger
+        let io = SocketIOServer(configuration: environment.socketIO, eventLoopGroup: environment.eventLoopGroup, logger: logger)
+        let namespace = io.of("/")
+        let clock = environment.clock ?? EventLoopClock(eventLoop: environment.eventLoopGroup.any())
+        let services = RuntimeServices(
+            database: environment.database,
+            bus: EventBus(),
+            rooms: RoomBroadcaster(namespace: namespace),
+            clock: clock,
+            rateLimiter: InMemoryRateLimiter(clock: clock),
+            logger: logger,
+            metrics: RuntimeMetrics(factory: PrometheusMetricsFactory(registry: environment.metricsRegistry))
+        )
+        var registrations = Registrations()
+        for resolved in plugins {
+            var registrar = Registrar(pluginName: resolved.name, mode: resolved.mode, services: services, registrations: registrations)
+            resolved.plugin.register(with: &registrar)
+            registrations = registrar.registrations
+        }
+        let events = try checkedEvents(registrations.events)
+        try checkMigrationNames(registrations.migrations)
+        guard registrations.authenticators.count <= 1 else {
+            throw RuntimeError(description: "plugins \(registrations.authenticators.map { "[\($0.0)]" }.joined(separator: " and ")) both authenticate connections; enable only one")
+        }
+        try Storage.migrate(environment.database, registrations.migrations)
+
+        Dispatcher(
+            namespace: namespace, services: services, events: events,
+            onConnect: registrations.onConnect, onDisconnect: registrations.onDisconnect,
+            authenticator: registrations.authenticators.first?.1
+        ).install()
+
+        let router = Router(context: ArenaRequestContext.self)
+        router.add(middleware: ArenaErrorMiddleware())
+        router.get("/health") { _, _ in try jsonResponse(["status": "ok"]) }
+        let registry = environment.metricsRegistry
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))
+            )
+        }
+        for addRoutes in registrations.routes { addRoutes(router) }
+        return ArenaRuntime(plugins: plugins, io: io, services: services, responder: router.buildResponder(), pluginServices: registrations.services, environment: environment)
+    }
+
+    private static func checkedEvents(_ registrations: [EventRegistration]) throws -> [String: EventRegistration] {
+        var events: [String: EventRegistration] = [:]
+        for registration in registrations {
+            if let existing = events[registration.name] {
+                throw RuntimeError(description: "event '\(registration.name)' is handled by both [\(existing.plugin)] and [\(registration.plugin)]")
+            }
+            events[registration.name] = registration
+        }
+        return events
+    }
+
+    private static func checkMigrationNames(_ migrations: [MigrationRegistration]) throws {
+        var seen: Set<String> = []
+        for migration in migrations {
+            guard migration.name.hasPrefix(migration.plugin + ".") else {
+                throw RuntimeError(description: "migration '\(migration.name)' of [\(migration.plugin)] must be named '\(migration.plugin).<name>'")
+            }
+            guard seen.insert(migration.name).inserted else {
+                throw RuntimeError(description: "migration '\(migration.name)' is registered twice")
+            }
+        }
+    }
+
+    /// The HTTP application: the runtime's routes, and Socket.IO on the same port.
+    public func application(host: String, port: Int, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            responder: responder,
+            server: .engineIO([io.engine]),
+            configuration: .init(address: .hostname(host, port: port), serverName: "moltarena"),
+            services: pluginServices + [ShutdownNotice(io: io, rooms: services.rooms)],
+            onServerRunning: onServerRunning,
+            eventLoopGroupProvider: .shared(environment.eventLoopGroup),
+            logger: environment.logger
+        )
+    }
+
+    /// Runs until SIGTERM or SIGINT, then shuts down gracefully.
+    public func run(host: String, port: Int, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) async throws {
+        try await application(host: host, port: port, onServerRunning: onServerRunning).runService()
+    }
+}

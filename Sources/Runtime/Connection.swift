@@ -1,0 +1,50 @@
+import Foundation
+import NIOConcurrencyHelpers
+import SocketIOServer
+
+/// One client connection as plugins see it: who it is, where it is, and how to reach it.
+public struct Connection: Sendable {
+    let socket: Socket
+    let state: ConnectionState
+
+    init(socket: Socket) {
+        self.socket = socket
+        self.state = (socket.data as? ConnectionState) ?? ConnectionState(identity: .anonymousSpectator, remoteIP: "")
+    }
+
+    /// The Socket.IO socket id.
+    public var id: String { socket.id }
+    public var identity: Identity { state.identity }
+    /// The client's IP address (from the trusted proxy header when one is configured).
+    public var remoteIP: String { state.remoteIP }
+
+    /// Sends an event to this connection only.
+    public func emit<E: ServerEvent>(_ event: E) {
+        guard let bytes = try? ArenaJSON.encode(event) else { return }
+        socket.emit(E.name, argumentsJSON: bytes)
+    }
+
+    public func join(_ room: String) { socket.join(room) }
+    public func leave(_ room: String) { socket.leave(room) }
+
+    /// The rooms this connection is in.
+    public func rooms() async -> Set<String> {
+        (try? await socket.eventLoop.submit { self.socket.joinedRooms }.get()) ?? []
+    }
+
+    /// Ends the connection from the server side.
+    public func disconnect() { socket.disconnect() }
+}
+
+/// What the runtime keeps per socket: identity, address, and the queue that runs its events one
+/// at a time, in arrival order.
+final class ConnectionState: Sendable {
+    let identity: Identity
+    let remoteIP: String
+    let queue = SerialTaskQueue(limit: 64)
+
+    init(identity: Identity, remoteIP: String) {
+        self.identity = identity
+        self.remoteIP = remoteIP
+    }
+}

@@ -1,0 +1,142 @@
+import Logging
+import SocketIOProtocol
+import SocketIOServer
+
+/// Binds what plugins registered to the Socket.IO namespace: authentication, connect and
+/// disconnect hooks, and typed events with their replies and errors as CONTRACT.md fixes them.
+struct Dispatcher: Sendable {
+    let namespace: Namespace
+    let services: RuntimeServices
+    let events: [String: EventRegistration]
+    let onConnect: [@Sendable (Connection) async -> Void]
+    let onDisconnect: [@Sendable (Connection, String) async -> Void]
+    let authenticator: Authenticator?
+    let connectionCounts = ConnectionCounts()
+
+    func install() {
+        let authenticator = self.authenticator
+        namespace.use { handshake in
+            let ip = handshake.remoteAddress?.ipAddress ?? ""
+            let result = await authenticator?(handshake) ?? .accept(.anonymousSpectator)
+            switch result {
+            case .accept(let identity):
+                return .accept(data: ConnectionState(identity: identity, remoteIP: ip))
+            case .reject(let error):
+                return .reject(message: error.message, data: .object(["code": .string(error.code.rawValue)]))
+            }
+        }
+        namespace.onConnection { socket in
+            let connection = Connection(socket: socket)
+            services.metrics.connections(role: connection.identity.role, count: connectionCounts.add(connection.identity.role))
+            let hooks = onConnect
+            _ = connection.state.queue.enqueue {
+                for hook in hooks { await hook(connection) }
+            }
+        }
+        namespace.onDisconnect { socket, reason in
+            let connection = Connection(socket: socket)
+            services.metrics.connections(role: connection.identity.role, count: connectionCounts.remove(connection.identity.role))
+            let hooks = onDisconnect
+            // Behind whatever the connection still had queued, so cleanup sees its last events.
+            let queued = connection.state.queue.enqueue {
+                for hook in hooks { await hook(connection, reason) }
+            }
+            if !queued {
+                Task { for hook in hooks { await hook(connection, reason) } }
+            }
+        }
+        for (name, registration) in events {
+            namespace.on(name) { socket, args, ack in
+                let connection = Connection(socket: socket)
+                let accepted = connection.state.queue.enqueue {
+                    await handle(registration, connection: connection, argument: args.first, ack: ack)
+                }
+                if !accepted {
+                    fail(
+                        .rateLimited(event: name, retryAfterMs: 1000), event: name, connection: connection, ack: ack
+                    )
+                }
+            }
+        }
+        namespace.onUnhandledEvent { socket, event, _, ack in
+            fail(
+                ArenaError(.unknownEvent, "no enabled plugin handles '\(event)'"),
+                event: event, connection: Connection(socket: socket), ack: ack
+            )
+        }
+    }
+
+    private func handle(_ registration: EventRegistration, connection: Connection, argument: JSONValue?, ack: Ack?) async {
+        var logger = services.logger
+        logger[metadataKey: "connection"] = "\(connection.id)"
+        logger[metadataKey: "event"] = "\(registration.name)"
+        let context = EventContext(connection: connection, services: services, logger: logger, event: registration.name)
+        do {
+            let outcome = try await registration.handle.run(argument, context) {
+                guard let limit = registration.rateLimit else { return }
+                let key = "\(registration.name):\(Self.rateKey(connection))"
+                if case .limited(let retryAfterMs) = await services.rateLimiter.attempt(key, limit: limit) {
+                    throw ArenaError.rateLimited(event: registration.name, retryAfterMs: retryAfterMs)
+                }
+            }
+            connection.socket.emit(outcome.replyName, argumentsJSON: outcome.replyJSON)
+            ack?.send(argumentsJSON: Self.okAck(outcome.replyJSON))
+            services.metrics.eventHandled(registration.name, outcome: "ok")
+        } catch let error as ArenaError {
+            fail(error, event: registration.name, connection: connection, ack: ack)
+        } catch {
+            logger.error("handler failed", metadata: ["error": "\(error)"])
+            fail(.internalError, event: registration.name, connection: connection, ack: ack)
+        }
+    }
+
+    /// The key a connection's rate limits are counted under: the agent, or the address of an
+    /// anonymous spectator.
+    static func rateKey(_ connection: Connection) -> String {
+        if let agent = connection.identity.agentId { return "agent:\(agent)" }
+        return connection.remoteIP.isEmpty ? "socket:\(connection.id)" : "ip:\(connection.remoteIP)"
+    }
+
+    private func fail(_ error: ArenaError, event: String, connection: Connection, ack: Ack?) {
+        connection.emit(ErrorEvent(code: error.code, message: error.message, event: event))
+        if let retryAfterMs = error.retryAfterMs, error.code == .rateLimited {
+            connection.emit(RateLimitExceeded(event: event, retryAfterMs: retryAfterMs))
+        }
+        if let ack {
+            var bytes: [UInt8] = Array(#"{"ok":false,"error":{"code":"#.utf8)
+            JSONWriter.writeString(error.code.rawValue, into: &bytes)
+            bytes.append(contentsOf: #","message":"#.utf8)
+            JSONWriter.writeString(error.message, into: &bytes)
+            bytes.append(contentsOf: "}}".utf8)
+            ack.send(argumentsJSON: bytes)
+        }
+        services.metrics.eventHandled(event, outcome: error.code.rawValue)
+    }
+
+    /// `{"ok":true, ...reply}` from the reply's JSON object, without decoding it again.
+    static func okAck(_ reply: [UInt8]) -> [UInt8] {
+        var bytes: [UInt8] = Array(#"{"ok":true"#.utf8)
+        if reply.count > 2, reply.first == UInt8(ascii: "{") {
+            bytes.append(UInt8(ascii: ","))
+            bytes.append(contentsOf: reply.dropFirst())
+        } else {
+            bytes.append(UInt8(ascii: "}"))
+        }
+        return bytes
+    }
+}
+
+/// Open connections by role, for the connections gauge.
+final class ConnectionCounts: Sendable {
+    private let counts = NIOLockedValueBox<[Identity.Role: Int]>([:])
+
+    func add(_ role: Identity.Role) -> Int {
+        counts.withLockedValue { $0[role, default: 0] += 1; return $0[role]! }
+    }
+
+    func remove(_ role: Identity.Role) -> Int {
+        counts.withLockedValue { $0[role, default: 0] -= 1; return max($0[role]!, 0) }
+    }
+}
+
+import NIOConcurrencyHelpers

@@ -1,0 +1,39 @@
+/// An event the server sends. The wire name lives here, once, on the type.
+///
+/// ```swift
+/// struct Pong: ServerEvent { static let name = "pong"; var serverTime: Date }
+/// ```
+public protocol ServerEvent: Encodable, Sendable {
+    static var name: String { get }
+}
+
+/// An event a client sends, with the reply it gets on success.
+///
+/// The payload is the event's first argument, decoded before any handler runs; a payload that
+/// does not decode, or that `validate()` refuses, is answered with INVALID_PAYLOAD. Names are
+/// imperatives (`JoinBattle`), replies are facts (`BattleConnected`).
+public protocol ClientEvent: Decodable, Sendable {
+    associatedtype Reply: ServerEvent
+    static var name: String { get }
+    /// Checks what decoding cannot (lengths, ranges). Runs before the handler.
+    func validate() throws(ArenaError)
+}
+
+extension ClientEvent {
+    public func validate() throws(ArenaError) {}
+}
+
+/// The `error` event that accompanies every failed client event.
+public struct ErrorEvent: ServerEvent {
+    public static let name = "error"
+    public var code: ErrorCode
+    public var message: String
+    public var event: String
+}
+
+/// Sent with RATE_LIMITED so a client knows when to retry.
+public struct RateLimitExceeded: ServerEvent {
+    public static let name = "rate_limit_exceeded"
+    public var event: String
+    public var retryAfterMs: Int
+}

@@ -1,0 +1,57 @@
+/// How a plugin runs, chosen in plugins.conf (`mode = "placeholder"`). Open-ended like
+/// ``ErrorCode``; every plugin supports `full`, some also `placeholder`.
+public struct PluginMode: RawRepresentable, Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = value }
+    public var description: String { rawValue }
+
+    public static let full: PluginMode = "full"
+    /// Validates payloads and rate limits, then answers without the real rules, so clients can
+    /// be built before a phase is finished.
+    public static let placeholder: PluginMode = "placeholder"
+}
+
+/// Options a plugin reads from its plugins.conf table. `optionKeys` lists the keys it accepts
+/// (usually `CodingKeys.allCases`), so a misspelt option stops start-up instead of being ignored.
+public protocol PluginOptions: Decodable, Sendable {
+    static var optionKeys: [String] { get }
+}
+
+/// For plugins without options.
+public struct NoOptions: PluginOptions {
+    public static let optionKeys: [String] = []
+    public init() {}
+}
+
+/// A unit of behaviour the runtime can switch on: it names itself and what it needs, and
+/// registers handlers, routes, migrations and services, once, before the server runs.
+///
+/// ```swift
+/// struct PingPlugin: Plugin {
+///     static let name = "ping"
+///     init(options: NoOptions, mode: PluginMode) {}
+///     func register(with registrar: inout Registrar) {
+///         registrar.on(Ping.self) { _, context in Pong(serverTime: context.services.clock.now()) }
+///     }
+/// }
+/// ```
+public protocol Plugin: Sendable {
+    associatedtype Options: PluginOptions = NoOptions
+    /// The plugins.conf table name.
+    static var name: String { get }
+    /// Plugins that must be enabled for this one to start.
+    static var requires: [String] { get }
+    /// Modes this plugin accepts in plugins.conf.
+    static var modes: [PluginMode] { get }
+
+    /// Builds the plugin from its options. No I/O and no tasks here.
+    init(options: Options, mode: PluginMode) throws
+    /// Registers everything the plugin contributes. Called once, before the server starts.
+    func register(with registrar: inout Registrar)
+}
+
+extension Plugin {
+    public static var requires: [String] { [] }
+    public static var modes: [PluginMode] { [.full] }
+}

@@ -1,0 +1,121 @@
+import SocketIOProtocol
+
+/// The plugins a binary knows, by name. The composition root lists them; plugins.conf picks
+/// which run. The runtime itself names none.
+public struct PluginCatalog: Sendable {
+    public let types: [any Plugin.Type]
+
+    public init(_ types: [any Plugin.Type]) {
+        self.types = types
+    }
+
+    func type(named name: String) -> (any Plugin.Type)? {
+        types.first { $0.name == name }
+    }
+}
+
+/// A plugin built from its plugins.conf section.
+public struct ResolvedPlugin: Sendable {
+    public let name: String
+    public let mode: PluginMode
+    public let plugin: any Plugin
+}
+
+extension PluginCatalog {
+    /// Checks plugins.conf against the catalog and builds the enabled plugins in dependency
+    /// order. Unknown plugins, modes, options or values, and missing requirements, are refused
+    /// with the file, line and what was expected.
+    public func resolve(_ file: PluginsFile) throws(ConfigError) -> [ResolvedPlugin] {
+        let enabled = file.enabledSections
+        let enabledNames = Set(enabled.map(\.name))
+        var built: [String: ResolvedPlugin] = [:]
+        for section in file.sections {
+            guard let type = type(named: section.name) else {
+                let known = types.map { $0.name }.sorted().joined(separator: ", ")
+                throw ConfigError(path: file.path, line: section.line, message: "unknown plugin [\(section.name)]; expected one of: \(known)")
+            }
+            guard section.enabled else { continue }
+            for requirement in type.requires where !enabledNames.contains(requirement) {
+                throw ConfigError(
+                    path: file.path, line: section.line,
+                    message: "plugin [\(section.name)] requires plugin [\(requirement)], which is not enabled"
+                )
+            }
+            built[section.name] = try Self.build(type, section: section, path: file.path)
+        }
+        // Dependency order: a plugin after everything it requires, otherwise file order.
+        var ordered: [ResolvedPlugin] = []
+        var placed: Set<String> = []
+        func place(_ name: String, chain: [String]) throws(ConfigError) {
+            guard !placed.contains(name), let plugin = built[name] else { return }
+            guard !chain.contains(name) else {
+                throw ConfigError(path: file.path, line: nil, message: "plugins require each other in a cycle: \((chain + [name]).joined(separator: " -> "))")
+            }
+            for requirement in Swift.type(of: plugin.plugin).requires {
+                try place(requirement, chain: chain + [name])
+            }
+            placed.insert(name)
+            ordered.append(plugin)
+        }
+        for section in enabled {
+            try place(section.name, chain: [])
+        }
+        return ordered
+    }
+
+    private static func build<P: Plugin>(_ type: P.Type, section: PluginsFile.Section, path: String) throws(ConfigError) -> ResolvedPlugin {
+        let mode = section.mode ?? .full
+        guard P.modes.contains(mode) else {
+            throw ConfigError(
+                path: path, line: section.keyLines["mode"] ?? section.line,
+                message: "[\(P.name)] mode = \"\(mode)\" is not supported; expected one of: \(P.modes.map { "\"\($0)\"" }.joined(separator: ", "))"
+            )
+        }
+        let known = Set(P.Options.optionKeys)
+        for key in section.options.keys.sorted() where !known.contains(key) {
+            let expected = known.isEmpty ? "this plugin takes no options" : "expected one of: \(P.Options.optionKeys.joined(separator: ", "))"
+            throw ConfigError(path: path, line: section.keyLines[key], message: "unknown option '\(key)' in [\(P.name)]; \(expected)")
+        }
+        let options: P.Options
+        do {
+            options = try ArenaJSON.decode(P.Options.self, from: .object(section.options.map { JSONMember($0.key, $0.value) }))
+        } catch {
+            let key = (error as? DecodingError).flatMap(Self.firstKey)
+            throw ConfigError(
+                path: path, line: key.flatMap { section.keyLines[$0] } ?? section.line,
+                message: "[\(P.name)] \(AnyEventHandler.describe(error).replacingOccurrences(of: "payload", with: "options"))"
+            )
+        }
+        do {
+            return ResolvedPlugin(name: P.name, mode: mode, plugin: try P(options: options, mode: mode))
+        } catch let error as ConfigError {
+            throw error
+        } catch let error as InvalidOption {
+            throw ConfigError(path: path, line: section.keyLines[error.key] ?? section.line, message: "[\(P.name)] \(error.key): \(error.expected)")
+        } catch {
+            throw ConfigError(path: path, line: section.line, message: "[\(P.name)] \(error)")
+        }
+    }
+
+    private static func firstKey(_ error: DecodingError) -> String? {
+        let path: [any CodingKey]
+        switch error {
+        case .keyNotFound(let key, let context): path = context.codingPath + [key]
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): path = context.codingPath
+        @unknown default: return nil
+        }
+        return path.first?.stringValue
+    }
+}
+
+/// Thrown from a plugin's `init(options:mode:)` when an option has a value of the right type but
+/// outside what the plugin accepts; start-up stops naming the key, its line and `expected`.
+public struct InvalidOption: Error, Sendable {
+    public var key: String
+    public var expected: String
+
+    public init(_ key: String, expected: String) {
+        self.key = key
+        self.expected = expected
+    }
+}

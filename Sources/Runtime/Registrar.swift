@@ -1,0 +1,108 @@
+import GRDB
+import Hummingbird
+import ServiceLifecycle
+import SocketIOServer
+
+/// Decides who a connecting client is. One enabled plugin provides it (the Connection plugin);
+/// without one, every client is an anonymous spectator.
+public typealias Authenticator = @Sendable (SocketHandshake) async -> AuthenticationResult
+
+/// An authenticator's verdict.
+public enum AuthenticationResult: Sendable {
+    case accept(Identity)
+    /// Refused with CONNECT_ERROR; `data.code` carries the error code for clients.
+    case reject(ArenaError)
+}
+
+/// What plugins register, collected before the server starts.
+///
+/// Passed `inout` to ``Plugin/register(with:)``: once the server runs nothing can be added.
+/// Duplicate event names and unprefixed migration names are refused at boot, naming the plugins.
+public struct Registrar {
+    /// The plugin registering now.
+    public let pluginName: String
+    public let mode: PluginMode
+    /// The shared services (database, bus, rooms, clock, rate limiter, logger).
+    public let services: RuntimeServices
+    var registrations: Registrations
+
+    init(pluginName: String, mode: PluginMode, services: RuntimeServices, registrations: Registrations) {
+        self.pluginName = pluginName
+        self.mode = mode
+        self.services = services
+        self.registrations = registrations
+    }
+
+    /// Handles a typed client event. The payload is decoded and validated first (INVALID_PAYLOAD
+    /// otherwise); with `rateLimit`, each identity gets that many of this event per window
+    /// (RATE_LIMITED otherwise). The returned reply is acknowledged and emitted to the sender.
+    public mutating func on<E: ClientEvent>(
+        _ type: E.Type,
+        rateLimit: RateLimit? = nil,
+        _ handler: @escaping @Sendable (E, EventContext) async throws -> E.Reply
+    ) {
+        registrations.events.append(
+            EventRegistration(name: E.name, plugin: pluginName, rateLimit: rateLimit, handle: AnyEventHandler(E.self, handler))
+        )
+    }
+
+    /// Runs when a connection is established (after the Socket.IO CONNECT reply).
+    public mutating func onConnect(_ handler: @escaping @Sendable (Connection) async -> Void) {
+        registrations.onConnect.append(handler)
+    }
+
+    /// Runs when a connection goes away, with socket.io's reason string.
+    public mutating func onDisconnect(_ handler: @escaping @Sendable (Connection, String) async -> Void) {
+        registrations.onDisconnect.append(handler)
+    }
+
+    /// Decides the identity of connecting clients.
+    public mutating func authenticate(_ authenticator: @escaping Authenticator) {
+        registrations.authenticators.append((pluginName, authenticator))
+    }
+
+    /// Subscribes to a bus event.
+    public mutating func subscribe<E: BusEvent>(_ type: E.Type, _ handler: @escaping @Sendable (E) async -> Void) {
+        services.bus.subscribe(type, handler)
+    }
+
+    /// Adds HTTP routes.
+    public mutating func routes(_ add: @escaping @Sendable (Router<ArenaRequestContext>) -> Void) {
+        registrations.routes.append(add)
+    }
+
+    /// Adds a database migration; its name must start with the plugin's name and a dot
+    /// (`battle.1-create`), so every table has a known owner.
+    public mutating func migration(_ name: String, _ migrate: @escaping @Sendable (GRDB.Database) throws -> Void) {
+        registrations.migrations.append(MigrationRegistration(name: name, plugin: pluginName, migrate: migrate))
+    }
+
+    /// Adds a long-running service, started with the server and stopped in reverse order.
+    public mutating func service(_ service: any Service) {
+        registrations.services.append(service)
+    }
+}
+
+struct EventRegistration: Sendable {
+    let name: String
+    let plugin: String
+    let rateLimit: RateLimit?
+    let handle: AnyEventHandler
+}
+
+struct MigrationRegistration: Sendable {
+    let name: String
+    let plugin: String
+    let migrate: @Sendable (GRDB.Database) throws -> Void
+}
+
+/// Everything every plugin registered.
+struct Registrations {
+    var events: [EventRegistration] = []
+    var onConnect: [@Sendable (Connection) async -> Void] = []
+    var onDisconnect: [@Sendable (Connection, String) async -> Void] = []
+    var authenticators: [(String, Authenticator)] = []
+    var routes: [@Sendable (Router<ArenaRequestContext>) -> Void] = []
+    var migrations: [MigrationRegistration] = []
+    var services: [any Service] = []
+}

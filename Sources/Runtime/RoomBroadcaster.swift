@@ -1,0 +1,25 @@
+import SocketIOServer
+
+/// Sends typed events to rooms, encoding each event once for all recipients.
+public struct RoomBroadcaster: Sendable {
+    let namespace: Namespace
+
+    /// Emits to everyone in any of `rooms`, except those in `exceptRooms` and the listed connections.
+    public func emit<E: ServerEvent>(_ event: E, to rooms: Set<String>, exceptRooms: Set<String> = [], exceptConnections: Set<String> = []) {
+        guard let bytes = try? ArenaJSON.encode(event) else { return }
+        var target = namespace.to(rooms).except(exceptRooms)
+        if !exceptConnections.isEmpty { target = target.exceptSockets(exceptConnections) }
+        target.emit(E.name, argumentsJSON: bytes)
+    }
+
+    /// Emits to every connection.
+    public func emitToAll<E: ServerEvent>(_ event: E) {
+        guard let bytes = try? ArenaJSON.encode(event) else { return }
+        namespace.to([]).emit(E.name, argumentsJSON: bytes)
+    }
+
+    /// Number of connections in a room on this instance.
+    public func count(in room: String) async -> Int {
+        await namespace.adapter.localCount(in: room)
+    }
+}

@@ -1,0 +1,23 @@
+import GRDB
+import Logging
+
+/// What the runtime hands every plugin at registration: storage, the bus, rooms, time, the rate
+/// limiter and a logger. One value, no singletons.
+public struct RuntimeServices: Sendable {
+    public let database: any DatabaseWriter
+    public let bus: EventBus
+    public let rooms: RoomBroadcaster
+    public let clock: any RuntimeClock
+    public let rateLimiter: any RateLimiter
+    public let logger: Logger
+    public let metrics: RuntimeMetrics
+}
+
+/// What a handler gets with its decoded payload.
+public struct EventContext: Sendable {
+    public let connection: Connection
+    public let services: RuntimeServices
+    public let logger: Logger
+    /// The wire name of the event being handled.
+    public let event: String
+}
