@@ -144,6 +144,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "RuntimeTests",
+            dependencies: [
+                "Runtime", "RuntimeTesting", "SocketIOProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ConnectionPluginTests",
+            dependencies: [
+                "ConnectionPlugin", "Runtime", "RuntimeTesting", "SocketIOProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SocketIOServerTests",
             dependencies: [
                 "SocketIOServer", "SocketIOClient", "SocketIOProtocol",

@@ -79,6 +79,51 @@ extension JSONValue {
     }
 }
 
+extension JSONValue {
+    /// JSON equality: objects compare as maps (member order is kept for writing, but two objects
+    /// with the same members in another order are equal); `1` and `1.0` are equal.
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.int(let a), .int(let b)): return a == b
+        case (.double(let a), .double(let b)): return a == b
+        case (.int(let a), .double(let b)), (.double(let b), .int(let a)): return Double(a) == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.binary(let a), .binary(let b)): return a == b
+        case (.array(let a), .array(let b)): return a == b
+        case (.object(let a), .object(let b)):
+            guard a.count == b.count else { return false }
+            let map = Dictionary(b.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+            return a.allSatisfy { map[$0.key] == $0.value }
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let b): hasher.combine(b)
+        case .int(let i): hasher.combine(Double(i))
+        case .double(let d): hasher.combine(d)
+        case .string(let s): hasher.combine(s)
+        case .binary(let bytes): hasher.combine(bytes)
+        case .array(let items): hasher.combine(items)
+        case .object(let members):
+            // Order-independent: combine a commutative sum of member hashes.
+            var sum = 0
+            for member in members { sum &+= member.hashValue }
+            hasher.combine(sum)
+        }
+    }
+}
+
+extension JSONValue: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(elements.map { JSONMember($0.0, $0.1) })
+    }
+}
+
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral, ExpressibleByNilLiteral, ExpressibleByFloatLiteral
 {
