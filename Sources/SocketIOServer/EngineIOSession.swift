@@ -121,10 +121,11 @@ public final class EngineIOSession: @unchecked Sendable {
         pingTask?.cancel()
         pingTask = eventLoop.scheduleTask(in: .init(server.configuration.pingInterval)) { [weak self] in
             guard let self, !self.isClosed else { return }
-            self.send([EngineIOServer.pingFrame])
+            // Arm the timeout before sending: a transport may deliver the pong before send returns.
             self.pongTimeoutTask = self.eventLoop.scheduleTask(in: .init(self.server.configuration.pingTimeout)) { [weak self] in
                 self?.close(reason: .pingTimeout)
             }
+            self.send([EngineIOServer.pingFrame])
         }
     }
 
