@@ -112,6 +112,18 @@ let package = Package(
             path: "Sources/Plugins/Connection",
             swiftSettings: swiftSettings
         ),
+        // Phase 1D: battle rooms, permissions, presence, the battle log, snapshots.
+        .target(
+            name: "BattlePlugin",
+            dependencies: [
+                "Runtime", "ConnectionPlugin", "SocketIOProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Sources/Plugins/Battle",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "moltarena",
             dependencies: [
@@ -119,6 +131,8 @@ let package = Package(
                 "SocketIOProtocol",
                 "Runtime",
                 "ConnectionPlugin",
+                "BattlePlugin",
+                "SocketIOClient",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -38,6 +38,10 @@ public struct RuntimeEnvironment: Sendable {
 /// Why the runtime refused to start (besides plugins.conf errors).
 public struct RuntimeError: Error, CustomStringConvertible {
     public var description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 /// The assembled server: plugins registered, database migrated, Socket.IO handlers bound, HTTP
@@ -78,7 +82,8 @@ public final class ArenaRuntime: Sendable {
             clock: clock,
             rateLimiter: InMemoryRateLimiter(clock: clock),
             logger: logger,
-            metrics: RuntimeMetrics(factory: PrometheusMetricsFactory(registry: environment.metricsRegistry))
+            metrics: RuntimeMetrics(factory: PrometheusMetricsFactory(registry: environment.metricsRegistry)),
+            registry: ServiceRegistry()
         )
         var registrations = Registrations()
         for resolved in plugins {

@@ -24,6 +24,11 @@ public struct Connection: Sendable {
         socket.emit(E.name, argumentsJSON: bytes)
     }
 
+    /// Sends an event stored as JSON (a battle log entry being replayed), under its stored name.
+    public func emit(storedEvent name: String, json: [UInt8]) {
+        socket.emit(name, argumentsJSON: json)
+    }
+
     public func join(_ room: String) { socket.join(room) }
     public func leave(_ room: String) { socket.leave(room) }
 

@@ -12,6 +12,13 @@ public struct RoomBroadcaster: Sendable {
         target.emit(E.name, argumentsJSON: bytes)
     }
 
+    /// Emits an event already encoded as JSON (a logged event, encoded once when it was stored).
+    public func emit(storedEvent name: String, json: [UInt8], to rooms: Set<String>, exceptConnections: Set<String> = []) {
+        var target = namespace.to(rooms)
+        if !exceptConnections.isEmpty { target = target.exceptSockets(exceptConnections) }
+        target.emit(name, argumentsJSON: json)
+    }
+
     /// Emits to every connection.
     public func emitToAll<E: ServerEvent>(_ event: E) {
         guard let bytes = try? ArenaJSON.encode(event) else { return }

@@ -11,6 +11,8 @@ public struct RuntimeServices: Sendable {
     public let rateLimiter: any RateLimiter
     public let logger: Logger
     public let metrics: RuntimeMetrics
+    /// Values plugins provide to the plugins that require them.
+    public let registry: ServiceRegistry
 }
 
 /// What a handler gets with its decoded payload.

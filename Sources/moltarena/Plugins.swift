@@ -1,3 +1,4 @@
+import BattlePlugin
 import ConnectionPlugin
 import Runtime
 
@@ -5,5 +6,6 @@ import Runtime
 enum Plugins {
     static let catalog = PluginCatalog([
         ConnectionPlugin.self,
+        BattlePlugin.self,
     ])
 }

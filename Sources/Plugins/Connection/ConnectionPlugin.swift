@@ -33,6 +33,7 @@ public struct ConnectionPlugin: Plugin {
             registrar.migration(name, migrate)
         }
         let store = AgentStore(database: registrar.services.database, clock: registrar.services.clock)
+        registrar.provide(store)
         let services = registrar.services
         let anonymousSpectators = options.anonymousSpectators
 

@@ -1,0 +1,65 @@
+import Foundation
+import Runtime
+
+/// Where a battle is in its life: `LOBBY → STARTING → IN_PROGRESS → VOTING → COMPLETED`, or
+/// `CANCELLED`.
+public enum BattleStatus: String, Codable, Sendable, CaseIterable {
+    case lobby = "LOBBY"
+    case starting = "STARTING"
+    case inProgress = "IN_PROGRESS"
+    case voting = "VOTING"
+    case completed = "COMPLETED"
+    case cancelled = "CANCELLED"
+}
+
+public enum Visibility: String, Codable, Sendable {
+    case `public`, `private`
+}
+
+/// One participant, in turn order.
+public struct Participant: Codable, Sendable, Equatable {
+    public var id: String
+    public var name: String
+}
+
+/// A battle's own row (no turns, votes or results: those belong to their plugins).
+public struct Battle: Codable, Sendable, Equatable {
+    public var id: String
+    public var title: String
+    public var status: BattleStatus
+    public var visibility: Visibility
+    public var rounds: Int
+    public var round: Int
+    /// The last logged event's sequence number (0 before any).
+    public var seq: Int
+    public var participants: [Participant]
+    public var createdAt: Date
+
+    public func isParticipant(_ agentId: String?) -> Bool {
+        guard let agentId else { return false }
+        return participants.contains { $0.id == agentId }
+    }
+}
+
+/// Room names of the Battle plugin, built in one place.
+public enum BattleRoom {
+    /// Everyone in the battle.
+    public static func battle(_ id: String) -> String { "battle:\(id)" }
+    public static func agents(of id: String) -> String { "battle:\(id):agents" }
+    public static func spectators(of id: String) -> String { "battle:\(id):spectators" }
+    /// Every connection of one agent (an agent may hold several).
+    public static func agent(_ agentId: String) -> String { "agent:\(agentId)" }
+}
+
+extension ErrorCode {
+    public static let battleNotFound: ErrorCode = "BATTLE_NOT_FOUND"
+    public static let notParticipant: ErrorCode = "NOT_PARTICIPANT"
+    public static let privateBattle: ErrorCode = "PRIVATE_BATTLE"
+    public static let notInBattle: ErrorCode = "NOT_IN_BATTLE"
+}
+
+extension ArenaError {
+    static func battleNotFound(_ id: String) -> ArenaError {
+        ArenaError(.battleNotFound, "no battle \(id)", status: .notFound)
+    }
+}

@@ -1,0 +1,36 @@
+import ConnectionPlugin
+import Runtime
+
+/// Phase 1D, battle rooms: battles and participants, who may enter which room, presence, the
+/// battle log with `seq` and replay, snapshots, and the battles HTTP API.
+public struct BattlePlugin: Plugin {
+    public static let name = "battle"
+    public static let requires = ["connection"]
+
+    public init(options: NoOptions, mode: PluginMode) {}
+
+    public func register(with registrar: inout Registrar) {
+        for (name, migrate) in BattleStore.migrations {
+            registrar.migration(name, migrate)
+        }
+        let service = BattleService(store: BattleStore(database: registrar.services.database, clock: registrar.services.clock), services: registrar.services)
+        registrar.provide(service)
+        let agents = registrar.resolve(AgentStore.self)
+
+        registrar.onConnect { connection in
+            if let agentId = connection.identity.agentId { connection.join(BattleRoom.agent(agentId)) }
+        }
+        registrar.subscribe(ClientDisconnected.self) { event in
+            await service.disconnected(connectionId: event.connectionId)
+        }
+        registrar.on(JoinBattle.self) { request, context in
+            try await service.join(request, connection: context.connection)
+        }
+        registrar.on(LeaveBattle.self) { request, context in
+            try await service.leave(request.battleId, connection: context.connection)
+        }
+        registrar.routes { router in
+            BattleRoutes(service: service, agents: agents).add(to: router)
+        }
+    }
+}

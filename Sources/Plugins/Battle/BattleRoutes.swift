@@ -1,0 +1,64 @@
+import ConnectionPlugin
+import Hummingbird
+import Runtime
+import SocketIOProtocol
+
+/// `POST /api/v1/battles`, `GET /api/v1/battles/{id}`, `GET /api/v1/battles?status=`.
+struct BattleRoutes: Sendable {
+    let service: BattleService
+    let agents: AgentStore
+
+    struct CreateBattle: Decodable {
+        var opponentId: String
+        var title: String
+        var visibility: Visibility?
+        var rounds: Int?
+    }
+
+    struct BattleList: Encodable {
+        var battles: [JSONValue]
+    }
+
+    func add(to router: Router<ArenaRequestContext>) {
+        router.post("/api/v1/battles") { request, context in
+            let agent = try authenticatedAgent(request)
+            let body = try await request.decodeJSON(CreateBattle.self, context: context)
+            let battle = try service.store.create(
+                title: body.title, agentIds: [agent.id, body.opponentId],
+                visibility: body.visibility ?? .public, rounds: body.rounds ?? 3
+            )
+            return try jsonResponse(try service.snapshot(battle.id), status: .created)
+        }
+        router.get("/api/v1/battles/:id") { request, context in
+            let id = try context.parameters.require("id")
+            guard let battle = try service.battle(id) else { throw ArenaError.battleNotFound(id) }
+            if battle.visibility == .private {
+                // Private battles exist only for their participants: anyone else gets a 404.
+                let agent = request.bearerToken.flatMap { try? agents.agent(forKey: $0) }
+                guard battle.isParticipant(agent?.id) else { throw ArenaError.battleNotFound(id) }
+            }
+            return try jsonResponse(try service.snapshot(id))
+        }
+        router.get("/api/v1/battles") { request, _ in
+            var status: BattleStatus?
+            if let raw = request.uri.queryParameters["status"] {
+                guard let parsed = BattleStatus(rawValue: String(raw)) else {
+                    throw ArenaError.invalidPayload("status must be one of \(BattleStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                status = parsed
+            }
+            let battles = try service.store.listPublic(status: status).compactMap { try service.snapshot($0.id) }
+            return try jsonResponse(BattleList(battles: battles))
+        }
+    }
+
+    func authenticatedAgent(_ request: Request) throws -> Agent {
+        guard let key = request.bearerToken, let agent = try agents.agent(forKey: key) else {
+            throw ArenaError(.invalidApiKey, "invalid API key", status: .unauthorized)
+        }
+        guard agent.status == .active else {
+            throw ArenaError(.agentInactive, "agent \(agent.id) is inactive", status: .forbidden)
+        }
+        return agent
+    }
+}

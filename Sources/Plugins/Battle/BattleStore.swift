@@ -1,0 +1,157 @@
+import Foundation
+import GRDB
+import Runtime
+import SocketIOProtocol
+
+/// The battles, participants and battle log tables, owned by the Battle plugin.
+public struct BattleStore: Sendable {
+    let database: any DatabaseWriter
+    let clock: any RuntimeClock
+
+    public init(database: any DatabaseWriter, clock: any RuntimeClock) {
+        self.database = database
+        self.clock = clock
+    }
+
+    public static let migrations: [(String, @Sendable (GRDB.Database) throws -> Void)] = [
+        ("battle.1-create", { db in
+            try db.create(table: "battles") { t in
+                t.primaryKey("id", .text)
+                t.column("title", .text).notNull()
+                t.column("status", .text).notNull().indexed()
+                t.column("visibility", .text).notNull()
+                t.column("rounds", .integer).notNull()
+                t.column("round", .integer).notNull().defaults(to: 0)
+                t.column("seq", .integer).notNull().defaults(to: 0)
+                t.column("created_at", .datetime).notNull()
+            }
+            try db.create(table: "battle_participants") { t in
+                t.column("battle_id", .text).notNull().references("battles", onDelete: .cascade)
+                t.column("agent_id", .text).notNull().indexed()
+                t.column("position", .integer).notNull()
+                t.primaryKey(["battle_id", "agent_id"])
+            }
+            try db.create(table: "battle_log") { t in
+                t.column("battle_id", .text).notNull().references("battles", onDelete: .cascade)
+                t.column("seq", .integer).notNull()
+                t.column("event", .text).notNull()
+                t.column("payload", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.primaryKey(["battle_id", "seq"])
+            }
+        })
+    ]
+
+    public static let maxRounds = 50
+    public static let maxTitleLength = 200
+
+    /// Creates a battle in LOBBY. Participants are active agents, distinct, in turn order.
+    public func create(title: String, agentIds: [String], visibility: Visibility, rounds: Int) throws -> Battle {
+        let title = title.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !title.isEmpty, title.count <= Self.maxTitleLength else {
+            throw ArenaError.invalidPayload("title must be 1 to \(Self.maxTitleLength) characters")
+        }
+        guard (1...Self.maxRounds).contains(rounds) else {
+            throw ArenaError.invalidPayload("rounds must be between 1 and \(Self.maxRounds)")
+        }
+        guard agentIds.count >= 2, Set(agentIds).count == agentIds.count else {
+            throw ArenaError.invalidPayload("a battle needs at least two different agents")
+        }
+        let id = "btl_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        let now = clock.now()
+        return try database.write { db in
+            for agentId in agentIds {
+                let status = try String.fetchOne(db, sql: "SELECT status FROM agents WHERE id = ?", arguments: [agentId])
+                guard let status else { throw ArenaError(.notFound, "no agent \(agentId)", status: .notFound) }
+                guard status == "active" else { throw ArenaError(.invalidPayload, "agent \(agentId) is inactive", status: .conflict) }
+            }
+            try db.execute(
+                sql: "INSERT INTO battles (id, title, status, visibility, rounds, round, seq, created_at) VALUES (?, ?, ?, ?, ?, 0, 0, ?)",
+                arguments: [String(id), title, BattleStatus.lobby.rawValue, visibility.rawValue, rounds, now]
+            )
+            for (position, agentId) in agentIds.enumerated() {
+                try db.execute(
+                    sql: "INSERT INTO battle_participants (battle_id, agent_id, position) VALUES (?, ?, ?)",
+                    arguments: [String(id), agentId, position]
+                )
+            }
+            return try Self.battle(String(id), in: db)!
+        }
+    }
+
+    public func battle(_ id: String) throws -> Battle? {
+        try database.read { db in try Self.battle(id, in: db) }
+    }
+
+    static func battle(_ id: String, in db: GRDB.Database) throws -> Battle? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM battles WHERE id = ?", arguments: [id]) else { return nil }
+        let participants = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT p.agent_id, COALESCE(a.name, '') AS name FROM battle_participants p
+                LEFT JOIN agents a ON a.id = p.agent_id WHERE p.battle_id = ? ORDER BY p.position
+                """,
+            arguments: [id]
+        ).map { Participant(id: $0["agent_id"], name: $0["name"]) }
+        return Battle(
+            id: row["id"], title: row["title"],
+            status: BattleStatus(rawValue: row["status"]) ?? .cancelled,
+            visibility: Visibility(rawValue: row["visibility"]) ?? .private,
+            rounds: row["rounds"], round: row["round"], seq: row["seq"],
+            participants: participants, createdAt: row["created_at"]
+        )
+    }
+
+    /// Public battles, newest first, optionally with one status.
+    public func listPublic(status: BattleStatus?, limit: Int = 100) throws -> [Battle] {
+        try database.read { db in
+            var sql = "SELECT id FROM battles WHERE visibility = 'public'"
+            var arguments: StatementArguments = []
+            if let status {
+                sql += " AND status = ?"
+                arguments += [status.rawValue]
+            }
+            sql += " ORDER BY created_at DESC, id LIMIT ?"
+            arguments += [limit]
+            return try String.fetchAll(db, sql: sql, arguments: arguments).compactMap { try Self.battle($0, in: db) }
+        }
+    }
+
+    /// Appends an event to the battle log and returns its sequence number and payload (the
+    /// event's JSON object with `seq` added), in one transaction.
+    func appendLog(battleId: String, event: String, payload: [UInt8], status: (BattleStatus, Int)? = nil, in db: GRDB.Database) throws -> (seq: Int, payload: [UInt8]) {
+        guard let current = try Int.fetchOne(db, sql: "SELECT seq FROM battles WHERE id = ?", arguments: [battleId]) else {
+            throw ArenaError.battleNotFound(battleId)
+        }
+        let seq = current + 1
+        let withSeq = Self.adding(seq: seq, to: payload)
+        try db.execute(
+            sql: "INSERT INTO battle_log (battle_id, seq, event, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [battleId, seq, event, String(decoding: withSeq, as: UTF8.self), clock.now()]
+        )
+        if let (status, round) = status {
+            try db.execute(sql: "UPDATE battles SET seq = ?, status = ?, round = ? WHERE id = ?", arguments: [seq, status.rawValue, round, battleId])
+        } else {
+            try db.execute(sql: "UPDATE battles SET seq = ? WHERE id = ?", arguments: [seq, battleId])
+        }
+        return (seq, withSeq)
+    }
+
+    /// The logged events after `seq`, in order.
+    func log(battleId: String, after seq: Int, in db: GRDB.Database) throws -> [(event: String, payload: [UInt8])] {
+        try Row.fetchAll(db, sql: "SELECT event, payload FROM battle_log WHERE battle_id = ? AND seq > ? ORDER BY seq", arguments: [battleId, seq])
+            .map { ($0["event"], Array(($0["payload"] as String).utf8)) }
+    }
+
+    /// `{"seq":N,...}` from an event's JSON object, without decoding it.
+    static func adding(seq: Int, to object: [UInt8]) -> [UInt8] {
+        var bytes: [UInt8] = Array("{\"seq\":\(seq)".utf8)
+        if object.count > 2, object.first == UInt8(ascii: "{") {
+            bytes.append(UInt8(ascii: ","))
+            bytes.append(contentsOf: object.dropFirst())
+        } else {
+            bytes.append(UInt8(ascii: "}"))
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import SocketIOClient
+import SocketIOProtocol
+
+/// `moltarena client agent|spectate`: test clients that print every event as one JSON line and
+/// send events typed on stdin (`battle:submit_turn {"battleId":"...","content":"..."}`), so a
+/// person can play a battle from two terminals.
+struct ClientCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "client",
+        abstract: "Interactive test clients: print events as JSON lines, send events from stdin.",
+        subcommands: [Agent.self, Spectate.self]
+    )
+
+    struct Agent: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Connect as an agent (with its API key).")
+        @Option(help: "Server URL, e.g. http://127.0.0.1:3000.") var url: String
+        @Option(help: "The agent's API key.") var key: String
+        @Option(help: "A battle to join on connect.") var battle: String?
+        @Option(help: "Replay the battle's logged events after this seq.") var sinceSeq: Int?
+
+        func run() async throws {
+            try await ConsoleClient(url: url, auth: ["token": .string(key)], battle: battle, role: nil, sinceSeq: sinceSeq).run()
+        }
+    }
+
+    struct Spectate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Connect as an anonymous spectator and join a battle.")
+        @Option(help: "Server URL, e.g. http://127.0.0.1:3000.") var url: String
+        @Option(help: "The battle to watch.") var battle: String
+        @Option(help: "Replay the battle's logged events after this seq.") var sinceSeq: Int?
+
+        func run() async throws {
+            try await ConsoleClient(url: url, auth: nil, battle: battle, role: "spectator", sinceSeq: sinceSeq).run()
+        }
+    }
+}
+
+/// The shared loop of the test clients.
+struct ConsoleClient {
+    let url: String
+    let auth: JSONValue?
+    let battle: String?
+    let role: String?
+    let sinceSeq: Int?
+
+    func run() async throws {
+        var configuration = SocketIOClientConfiguration(url: url, auth: auth)
+        configuration.connectTimeout = .seconds(10)
+        let client: SocketIOClient
+        do {
+            client = try await SocketIOClient.connect(configuration)
+        } catch SocketIOClientError.connectError(let message, let data) {
+            Output.line(["event": "connect_error", "data": .object(["message": .string(message), "data": data ?? .null])])
+            throw ExitCode(1)
+        } catch {
+            CommandFailure.fail("cannot connect to \(url): \(error)")
+        }
+        let printer = Task {
+            for await event in client.events {
+                Output.line(["event": .string(event.name), "data": event.args.count == 1 ? event.args[0] : .array(event.args)])
+            }
+        }
+        if let battle {
+            var payload: [JSONMember] = [JSONMember("battleId", .string(battle))]
+            if let role { payload.append(JSONMember("role", .string(role))) }
+            if let sinceSeq { payload.append(JSONMember("sinceSeq", .int(Int64(sinceSeq)))) }
+            await send(client, event: "battle:join", payload: .object(payload))
+        }
+        let commands = StandardInputLines.stream()
+        let input = Task {
+            for await line in commands {
+                guard let (event, payload) = Self.parse(line) else {
+                    FileHandle.standardError.write(Data("expected: EVENT {json}\n".utf8))
+                    continue
+                }
+                await send(client, event: event, payload: payload)
+            }
+        }
+        let reason = try? await client.waitForDisconnect(timeout: nil)
+        input.cancel()
+        printer.cancel()
+        Output.line(["event": "disconnect", "data": .object(["reason": .string(reason.map { "\($0)" } ?? "unknown")])])
+    }
+
+    private func send(_ client: SocketIOClient, event: String, payload: JSONValue) async {
+        do {
+            let ack = try await client.emitWithAck(event, [payload], timeout: .seconds(10))
+            Output.line(["ack": .string(event), "data": ack.first ?? .null])
+        } catch {
+            Output.line(["ack": .string(event), "error": .string("\(error)")])
+        }
+    }
+
+    /// `EVENT {json}` or `EVENT` alone (an empty object).
+    static func parse(_ line: String) -> (String, JSONValue)? {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { return nil }
+        guard let space = trimmed.firstIndex(of: " ") else { return (trimmed, .object([])) }
+        let event = String(trimmed[..<space])
+        guard let payload = try? JSONParser.parse(String(trimmed[space...]).trimmingCharacters(in: .whitespaces)) else { return nil }
+        return (event, payload)
+    }
+}
+
+/// One JSON object per line on stdout, flushed at once so a reading program sees it.
+enum Output {
+    static func line(_ value: JSONValue) {
+        print(JSONWriter.string(value))
+        fflush(nil)
+    }
+}
+
+/// Lines typed on stdin, read on a thread of their own (reading blocks).
+enum StandardInputLines {
+    static func stream() -> AsyncStream<String> {
+        AsyncStream { continuation in
+            let thread = Thread {
+                while let line = readLine() { continuation.yield(line) }
+                continuation.finish()
+            }
+            thread.start()
+        }
+    }
+}
