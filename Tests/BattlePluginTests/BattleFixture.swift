@@ -1,0 +1,94 @@
+import BattlePlugin
+import ConnectionPlugin
+import Foundation
+import Runtime
+import RuntimeTesting
+import SocketIOProtocol
+
+/// A test plugin that writes to the battle log on request, standing in for the Turns plugin.
+struct LogWriterPlugin: Plugin {
+    static let name = "logwriter"
+    static let requires = ["battle"]
+
+    struct Write: ClientEvent {
+        typealias Reply = Written
+        static let name = "test:log"
+        var battleId: String
+        var n: Int
+    }
+
+    struct Written: ServerEvent {
+        static let name = "test:written"
+        var seq: Int
+    }
+
+    struct Logged: ServerEvent {
+        static let name = "test:logged"
+        var battleId: String
+        var n: Int
+    }
+
+    init(options: NoOptions, mode: PluginMode) {}
+
+    func register(with registrar: inout Registrar) {
+        let battles = registrar.resolve(BattleService.self)
+        registrar.on(Write.self) { write, _ in
+            Written(seq: try await battles.append(Logged(battleId: write.battleId, n: write.n), to: write.battleId))
+        }
+    }
+}
+
+/// A harness with the connection and battle plugins, two agents in a public and a private
+/// battle, and an outsider agent.
+struct BattleFixture {
+    let arena: ArenaTestHarness
+    let agents: AgentStore
+    let battles: BattleService
+    let alpha: CreatedAgent
+    let beta: CreatedAgent
+    let outsider: CreatedAgent
+    let publicBattle: Battle
+    let privateBattle: Battle
+
+    static let catalog = PluginCatalog([ConnectionPlugin.self, BattlePlugin.self, LogWriterPlugin.self])
+
+    static func start(_ conf: String = "[connection]\n[battle]\n[logwriter]\n") async throws -> BattleFixture {
+        let arena = try await ArenaTestHarness.start(pluginsConf: conf, catalog: catalog)
+        let agents = try requireValue(arena.runtime.services.registry.resolve(AgentStore.self))
+        let battles = try requireValue(arena.runtime.services.registry.resolve(BattleService.self))
+        let alpha = try agents.create(name: "alpha")
+        let beta = try agents.create(name: "beta")
+        let outsider = try agents.create(name: "outsider")
+        let publicBattle = try battles.store.create(title: "Open", agentIds: [alpha.id, beta.id], visibility: .public, rounds: 2)
+        let privateBattle = try battles.store.create(title: "Closed", agentIds: [alpha.id, beta.id], visibility: .private, rounds: 2)
+        return BattleFixture(arena: arena, agents: agents, battles: battles, alpha: alpha, beta: beta, outsider: outsider, publicBattle: publicBattle, privateBattle: privateBattle)
+    }
+
+    func connect(_ agent: CreatedAgent?) async throws -> TestConnection {
+        let connection = try await arena.connect(auth: agent.map { ["token": .string($0.apiKey)] })
+        _ = try await connection.expect("connected")
+        return connection
+    }
+
+    func join(_ connection: TestConnection, _ battle: Battle, role: String? = nil, sinceSeq: Int? = nil) async throws -> JSONValue {
+        var payload: [JSONMember] = [JSONMember("battleId", .string(battle.id))]
+        if let role { payload.append(JSONMember("role", .string(role))) }
+        if let sinceSeq { payload.append(JSONMember("sinceSeq", .int(Int64(sinceSeq)))) }
+        return try await connection.emit("battle:join", .object(payload))
+    }
+}
+
+struct MissingValue: Error {}
+
+extension Optional {
+    /// Like `#require` for setup code outside a test body.
+    static func requireValue(_ value: Wrapped?) throws -> Wrapped {
+        guard let value else { throw MissingValue() }
+        return value
+    }
+}
+
+func requireValue<T>(_ value: T?) throws -> T {
+    guard let value else { throw MissingValue() }
+    return value
+}

@@ -1,0 +1,67 @@
+import BattlePlugin
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Runtime
+import RuntimeTesting
+import SocketIOProtocol
+import Testing
+
+@Suite struct BattleRoutesTests {
+    func json(_ response: TestResponse) throws -> JSONValue {
+        try JSONParser.parse(String(buffer: response.body))
+    }
+
+    @Test func agentCreatesABattleAgainstAnOpponent() async throws {
+        let f = try await BattleFixture.start()
+        try await f.arena.withHTTP { http in
+            let body = ByteBuffer(string: #"{"opponentId":"\#(f.beta.id)","title":"Duel","visibility":"private","rounds":4}"#)
+            let created = try await http.execute(uri: "/api/v1/battles", method: .post, headers: [.authorization: "Bearer \(f.alpha.apiKey)"], body: body)
+            #expect(created.status == .created)
+            let battle = try json(created)
+            #expect(battle["status"] == "LOBBY")
+            #expect(battle["visibility"] == "private")
+            #expect(battle["rounds"] == 4)
+            #expect(battle["participants"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == [f.alpha.id, f.beta.id])
+
+            let unauthenticated = try await http.execute(uri: "/api/v1/battles", method: .post, headers: [:], body: body)
+            #expect(unauthenticated.status == .unauthorized)
+            let unknownOpponent = try await http.execute(
+                uri: "/api/v1/battles", method: .post, headers: [.authorization: "Bearer \(f.alpha.apiKey)"],
+                body: ByteBuffer(string: #"{"opponentId":"agt_nobody","title":"Duel"}"#)
+            )
+            #expect(unknownOpponent.status == .notFound)
+        }
+    }
+
+    @Test func privateBattlesAreNotFoundForOthers() async throws {
+        let f = try await BattleFixture.start()
+        try await f.arena.withHTTP { http in
+            let uri = "/api/v1/battles/\(f.privateBattle.id)"
+            #expect(try await http.execute(uri: uri, method: .get, headers: [:], body: nil).status == .notFound)
+            #expect(try await http.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(f.outsider.apiKey)"], body: nil).status == .notFound)
+            let participant = try await http.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(f.beta.apiKey)"], body: nil)
+            #expect(participant.status == .ok)
+            #expect(try json(participant)["id"] == .string(f.privateBattle.id))
+            let open = try await http.execute(uri: "/api/v1/battles/\(f.publicBattle.id)", method: .get, headers: [:], body: nil)
+            #expect(try json(open)["title"] == "Open")
+            let missing = try await http.execute(uri: "/api/v1/battles/btl_missing", method: .get, headers: [:], body: nil)
+            #expect(try json(missing)["error"]?["code"] == "BATTLE_NOT_FOUND")
+        }
+    }
+
+    @Test func listingShowsPublicBattlesByStatus() async throws {
+        let f = try await BattleFixture.start()
+        _ = try await f.battles.setStatus(.inProgress, round: 1, of: f.publicBattle.id)
+        try await f.arena.withHTTP { http in
+            let lobby = try json(try await http.execute(uri: "/api/v1/battles?status=LOBBY", method: .get, headers: [:], body: nil))
+            #expect(lobby["battles"] == [])
+            let running = try json(try await http.execute(uri: "/api/v1/battles?status=IN_PROGRESS", method: .get, headers: [:], body: nil))
+            #expect(running["battles"]?.arrayValue?.map { $0["id"] } == [.string(f.publicBattle.id)])
+            let all = try json(try await http.execute(uri: "/api/v1/battles", method: .get, headers: [:], body: nil))
+            #expect(all["battles"]?.arrayValue?.count == 1)
+            let bad = try await http.execute(uri: "/api/v1/battles?status=SLEEPING", method: .get, headers: [:], body: nil)
+            #expect(bad.status == .badRequest)
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import BattlePlugin
+import Runtime
+import RuntimeTesting
+import SocketIOProtocol
+import Testing
+
+@Suite struct JoinTests {
+    @Test func agentJoinsItsBattleAndGetsTheSnapshot() async throws {
+        let f = try await BattleFixture.start()
+        let alpha = try await f.connect(f.alpha)
+        let ack = try await f.join(alpha, f.publicBattle)
+        #expect(ack["ok"] == true)
+        #expect(ack["role"] == "agent")
+        let connected = try await alpha.expect("battle:connected")
+        let snapshot = try #require(connected["battle"])
+        #expect(snapshot["id"] == .string(f.publicBattle.id))
+        #expect(snapshot["status"] == "LOBBY")
+        #expect(snapshot["seq"] == 0)
+        #expect(snapshot["round"] == 0)
+        #expect(snapshot["participants"] == [["id": .string(f.alpha.id), "name": "alpha"], ["id": .string(f.beta.id), "name": "beta"]])
+        #expect(snapshot["turns"] == [])
+        #expect(snapshot["votes"] == .object([]))
+        #expect(snapshot["results"] == .null)
+    }
+
+    @Test func agentOutsideTheBattleIsNotParticipantUnlessItWatches() async throws {
+        let f = try await BattleFixture.start()
+        let outsider = try await f.connect(f.outsider)
+        #expect(try await f.join(outsider, f.publicBattle)["error"]?["code"] == "NOT_PARTICIPANT")
+        #expect(try await outsider.expect("error")["code"] == "NOT_PARTICIPANT")
+        let watching = try await f.join(outsider, f.publicBattle, role: "spectator")
+        #expect(watching["role"] == "spectator")
+        #expect(try await f.join(outsider, f.privateBattle, role: "spectator")["error"]?["code"] == "PRIVATE_BATTLE")
+    }
+
+    @Test func spectatorsWatchPublicBattlesOnly() async throws {
+        let f = try await BattleFixture.start()
+        let spectator = try await f.connect(nil)
+        #expect(try await f.join(spectator, f.publicBattle)["role"] == "spectator")
+        #expect(try await f.join(spectator, f.privateBattle)["error"]?["code"] == "PRIVATE_BATTLE")
+    }
+
+    @Test func participantsJoinTheirPrivateBattle() async throws {
+        let f = try await BattleFixture.start()
+        let beta = try await f.connect(f.beta)
+        #expect(try await f.join(beta, f.privateBattle)["role"] == "agent")
+    }
+
+    @Test(arguments: [
+        (JSONValue.object(["battleId": "nope"]), "BATTLE_NOT_FOUND"),
+        (.object([:]), "INVALID_PAYLOAD"),
+        (.object(["battleId": ""]), "INVALID_PAYLOAD"),
+        (.object(["battleId": 12]), "INVALID_PAYLOAD"),
+        (.object(["battleId": "x", "role": "admin"]), "INVALID_PAYLOAD"),
+        (.object(["battleId": "x", "sinceSeq": -1]), "INVALID_PAYLOAD"),
+        (.object(["battleId": .string(String(repeating: "b", count: 65))]), "INVALID_PAYLOAD"),
+    ])
+    func badJoinsGetTheirCodes(payload: JSONValue, code: String) async throws {
+        let f = try await BattleFixture.start()
+        let spectator = try await f.connect(nil)
+        #expect(try await spectator.emit("battle:join", payload)["error"]?["code"] == .string(code))
+    }
+
+    @Test func joiningTwiceIsHarmless() async throws {
+        let f = try await BattleFixture.start()
+        let watcher = try await f.connect(nil)
+        _ = try await f.join(watcher, f.publicBattle)
+        let alpha = try await f.connect(f.alpha)
+        _ = try await f.join(alpha, f.publicBattle)
+        _ = try await f.join(alpha, f.publicBattle)
+        _ = try await watcher.expect("battle:participant_joined")
+        // A sentinel through the room: a second announcement would arrive before it.
+        _ = try await alpha.emit("battle:leave", ["battleId": .string(f.publicBattle.id)])
+        _ = try await watcher.expect("battle:participant_left")
+        #expect(!watcher.bufferedEventNames.contains("battle:participant_joined"))
+    }
+
+    @Test func agentsJoinsAndLeavesAreAnnouncedToOthers() async throws {
+        let f = try await BattleFixture.start()
+        let watcher = try await f.connect(nil)
+        _ = try await f.join(watcher, f.publicBattle)
+        let alpha = try await f.connect(f.alpha)
+        _ = try await f.join(alpha, f.publicBattle)
+        let beta = try await f.connect(f.beta)
+        _ = try await f.join(beta, f.publicBattle)
+        #expect(try await watcher.expect("battle:participant_joined")["agentId"] == .string(f.alpha.id))
+        let seenByAlpha = try await alpha.expect("battle:participant_joined")
+        #expect(seenByAlpha == ["battleId": .string(f.publicBattle.id), "role": "agent", "agentId": .string(f.beta.id), "name": "beta"])
+        #expect(!beta.bufferedEventNames.contains("battle:participant_joined"))
+
+        #expect(try await beta.emit("battle:leave", ["battleId": .string(f.publicBattle.id)])["ok"] == true)
+        #expect(try await alpha.expect("battle:participant_left")["agentId"] == .string(f.beta.id))
+        #expect(try await beta.emit("battle:leave", ["battleId": .string(f.publicBattle.id)])["error"]?["code"] == "NOT_IN_BATTLE")
+    }
+
+    @Test func aDisconnectedClientLeavesItsRooms() async throws {
+        let f = try await BattleFixture.start()
+        let alpha = try await f.connect(f.alpha)
+        _ = try await f.join(alpha, f.publicBattle)
+        let beta = try await f.connect(f.beta)
+        _ = try await f.join(beta, f.publicBattle)
+        beta.disconnect()
+        #expect(try await alpha.expect("battle:participant_left")["agentId"] == .string(f.beta.id))
+        #expect(await f.battles.presentAgents(f.publicBattle.id) == [f.alpha.id])
+        #expect(await f.arena.runtime.services.rooms.count(in: BattleRoom.battle(f.publicBattle.id)) == 1)
+    }
+
+    @Test func anAgentWithTwoConnectionsIsAnnouncedOnceAndLeavesWithItsLast() async throws {
+        let f = try await BattleFixture.start()
+        let watcher = try await f.connect(nil)
+        _ = try await f.join(watcher, f.publicBattle)
+        let first = try await f.connect(f.alpha)
+        let second = try await f.connect(f.alpha)
+        _ = try await f.join(first, f.publicBattle)
+        _ = try await f.join(second, f.publicBattle)
+        _ = try await watcher.expect("battle:participant_joined")
+        // Leaving is acknowledged after any announcement was sent, and the watcher's own round trip
+        // through the room comes after that: an announcement would be buffered by then.
+        _ = try await first.emit("battle:leave", ["battleId": .string(f.publicBattle.id)])
+        _ = try await f.join(watcher, f.publicBattle)
+        #expect(!watcher.bufferedEventNames.contains("battle:participant_left"))
+        second.disconnect()
+        #expect(try await watcher.expect("battle:participant_left")["agentId"] == .string(f.alpha.id))
+    }
+
+    @Test func everyParticipantPresentPublishesBattleReady() async throws {
+        let f = try await BattleFixture.start()
+        let (ready, continuation) = AsyncStream<String>.makeStream()
+        f.arena.runtime.services.bus.subscribe(BattleReady.self) { continuation.yield($0.battleId) }
+        let alpha = try await f.connect(f.alpha)
+        _ = try await f.join(alpha, f.publicBattle)
+        let beta = try await f.connect(f.beta)
+        _ = try await f.join(beta, f.publicBattle)
+        var iterator = ready.makeAsyncIterator()
+        #expect(await iterator.next() == f.publicBattle.id)
+    }
+}
