@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Engine.IO 4 and Socket.IO 5 codecs and JSON values: pure functions over bytes.
@@ -124,6 +125,21 @@ let package = Package(
             path: "Sources/Plugins/Battle",
             swiftSettings: swiftSettings
         ),
+        // Phase 1E: the battle state machine, turn submission, judge, commentary and speech.
+        .target(
+            name: "TurnsPlugin",
+            dependencies: [
+                "Runtime", "BattlePlugin", "ConnectionPlugin", "SocketIOProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Plugins/Turns",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "moltarena",
             dependencies: [
@@ -183,6 +199,20 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TurnsPluginTests",
+            dependencies: [
+                "TurnsPlugin", "BattlePlugin", "ConnectionPlugin", "Runtime", "RuntimeTesting", "SocketIOProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),
