@@ -53,9 +53,11 @@ public final class ArenaRuntime: Sendable {
     /// The HTTP routes: the runtime's and every plugin's.
     public let responder: RouterResponder<ArenaRequestContext>
     let pluginServices: [any Service]
+    let startHooks: [@Sendable () async throws -> Void]
     let environment: RuntimeEnvironment
 
-    private init(plugins: [ResolvedPlugin], io: SocketIOServer, services: RuntimeServices, responder: RouterResponder<ArenaRequestContext>, pluginServices: [any Service], environment: RuntimeEnvironment) {
+    private init(plugins: [ResolvedPlugin], io: SocketIOServer, services: RuntimeServices, responder: RouterResponder<ArenaRequestContext>, pluginServices: [any Service], startHooks: [@Sendable () async throws -> Void], environment: RuntimeEnvironment) {
+        self.startHooks = startHooks
         self.plugins = plugins
         self.io = io
         self.services = services
@@ -116,7 +118,7 @@ public final class ArenaRuntime: Sendable {
             )
         }
         for addRoutes in registrations.routes { addRoutes(router) }
-        return ArenaRuntime(plugins: plugins, io: io, services: services, responder: router.buildResponder(), pluginServices: registrations.services, environment: environment)
+        return ArenaRuntime(plugins: plugins, io: io, services: services, responder: router.buildResponder(), pluginServices: registrations.services, startHooks: registrations.onStart, environment: environment)
     }
 
     private static func checkedEvents(_ registrations: [EventRegistration]) throws -> [String: EventRegistration] {
@@ -142,6 +144,9 @@ public final class ArenaRuntime: Sendable {
         }
     }
 
+    /// The long-running services plugins registered (timers to resume, background work).
+    public var backgroundServices: [any Service] { pluginServices }
+
     /// The HTTP application: the runtime's routes, and Socket.IO on the same port.
     public func application(host: String, port: Int, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
@@ -155,8 +160,14 @@ public final class ArenaRuntime: Sendable {
         )
     }
 
-    /// Runs until SIGTERM or SIGINT, then shuts down gracefully.
+    /// Runs the plugins' start hooks (resuming persisted work). Call once, before serving.
+    public func start() async throws {
+        for hook in startHooks { try await hook() }
+    }
+
+    /// Starts, then runs until SIGTERM or SIGINT, then shuts down gracefully.
     public func run(host: String, port: Int, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) async throws {
+        try await start()
         try await application(host: host, port: port, onServerRunning: onServerRunning).runService()
     }
 }

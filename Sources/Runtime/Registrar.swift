@@ -77,6 +77,12 @@ public struct Registrar {
         registrations.migrations.append(MigrationRegistration(name: name, plugin: pluginName, migrate: migrate))
     }
 
+    /// Runs once when the runtime starts, after migrations and before clients are served: the
+    /// place to resume work persisted by an earlier run (timers, deadlines).
+    public mutating func onStart(_ hook: @escaping @Sendable () async throws -> Void) {
+        registrations.onStart.append(hook)
+    }
+
     /// Adds a long-running service, started with the server and stopped in reverse order.
     public mutating func service(_ service: any Service) {
         registrations.services.append(service)
@@ -105,4 +111,5 @@ struct Registrations {
     var routes: [@Sendable (Router<ArenaRequestContext>) -> Void] = []
     var migrations: [MigrationRegistration] = []
     var services: [any Service] = []
+    var onStart: [@Sendable () async throws -> Void] = []
 }

@@ -8,6 +8,7 @@ import NIOCore
 import NIOEmbedded
 import Prometheus
 import Runtime
+import ServiceLifecycle
 import SocketIOProtocol
 import SocketIOServer
 
@@ -30,18 +31,40 @@ public final class ArenaTestHarness: Sendable {
     /// The wall-clock date the harness's clock starts at.
     public static let startDate = Date(timeIntervalSince1970: 1_800_000_000)
 
-    private init(runtime: ArenaRuntime, eventLoop: NIOAsyncTestingEventLoop, database: DatabaseQueue) {
+    private let servicesTask: Task<Void, Never>
+    private let serviceGroup: ServiceGroup
+
+    private init(runtime: ArenaRuntime, eventLoop: NIOAsyncTestingEventLoop, database: DatabaseQueue, logger: Logger) {
         self.runtime = runtime
         self.eventLoop = eventLoop
         self.database = database
+        let group = ServiceGroup(configuration: .init(services: runtime.backgroundServices.map { .init(service: $0) }, logger: logger))
+        self.serviceGroup = group
+        self.servicesTask = Task { try? await group.run() }
     }
 
-    /// Builds the runtime from plugins.conf text and the plugins the test makes available.
-    public static func start(pluginsConf: String, catalog: PluginCatalog, logLevel: Logger.Level = .warning) async throws -> ArenaTestHarness {
+    deinit {
+        let group = serviceGroup
+        Task { await group.triggerGracefulShutdown() }
+    }
+
+    /// Builds the runtime from plugins.conf text and the plugins the test makes available, and
+    /// starts the plugins' background services.
+    ///
+    /// - Parameters:
+    ///   - database: an existing database, to simulate a restart on what an earlier runtime stored.
+    ///   - startDate: the wall-clock date the clock starts at.
+    public static func start(
+        pluginsConf: String,
+        catalog: PluginCatalog,
+        database: DatabaseQueue? = nil,
+        startDate: Date = startDate,
+        logLevel: Logger.Level = .warning
+    ) async throws -> ArenaTestHarness {
         let loop = NIOAsyncTestingEventLoop()
         var logger = Logger(label: "harness")
         logger.logLevel = logLevel
-        let database = try Storage.inMemory()
+        let database = try database ?? Storage.inMemory()
         let environment = RuntimeEnvironment(
             eventLoopGroup: loop,
             database: database,
@@ -51,7 +74,8 @@ public final class ArenaTestHarness: Sendable {
         )
         let plugins = try catalog.resolve(PluginsFile.parse(pluginsConf, path: "plugins.conf"))
         let runtime = try ArenaRuntime.build(plugins: plugins, environment: environment)
-        return ArenaTestHarness(runtime: runtime, eventLoop: loop, database: database)
+        try await runtime.start()
+        return ArenaTestHarness(runtime: runtime, eventLoop: loop, database: database, logger: logger)
     }
 
     /// The runtime's clock.

@@ -10,7 +10,7 @@ public struct BattlePlugin: Plugin {
     public init(options: NoOptions, mode: PluginMode) {}
 
     public func register(with registrar: inout Registrar) {
-        for (name, migrate) in BattleStore.migrations {
+        for (name, migrate) in BattleStore.migrations + BattleService.outcomeMigrations {
             registrar.migration(name, migrate)
         }
         let service = BattleService(store: BattleStore(database: registrar.services.database, clock: registrar.services.clock), services: registrar.services)

@@ -16,7 +16,8 @@ public final class BattleService: Sendable {
     let presenceInterval: Duration
     private let coordinators = NIOLockedValueBox<[String: BattleCoordinator]>([:])
     private let memberships = NIOLockedValueBox<[String: Set<String>]>([:])
-    private let contributors = NIOLockedValueBox<[SnapshotContributor]>([])
+    private let contributors = NIOLockedValueBox<[SnapshotContributor]>([BattleService.resultsContribution])
+    let conclusionBox = NIOLockedValueBox<(any BattleConclusion)?>(nil)
 
     init(store: BattleStore, services: RuntimeServices, presenceInterval: Duration = .seconds(1)) {
         self.store = store

@@ -1,0 +1,135 @@
+import Foundation
+import GRDB
+import NIOConcurrencyHelpers
+import Runtime
+import SocketIOProtocol
+
+/// `battle:ended` (logged): the turns are over, by the last turn or a forfeit.
+public struct BattleEnded: ServerEvent {
+    public static let name = "battle:ended"
+    public var battleId: String
+    public var reason: String
+
+    public init(battleId: String, reason: String) {
+        self.battleId = battleId
+        self.reason = reason
+    }
+}
+
+/// `battle:results` (logged): the final result, announced once.
+public struct BattleResultsEvent: ServerEvent {
+    public static let name = "battle:results"
+    public var battleId: String
+    public var votes: [String: Int]
+    public var judge: JSONValue?
+    public var winnerId: String?
+
+    enum CodingKeys: CodingKey { case battleId, votes, judge, winnerId }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(battleId, forKey: .battleId)
+        try container.encode(votes, forKey: .votes)
+        try container.encode(judge ?? .null, forKey: .judge)  // null, not absent, as the contract shows
+        try container.encode(winnerId, forKey: .winnerId)
+    }
+}
+
+/// Decides what happens once a battle's turns are over. The Voting plugin installs one that
+/// opens the vote; without it the battle completes with the judge's result.
+public protocol BattleConclusion: Sendable {
+    func turnsEnded(battleId: String) async throws
+}
+
+/// The results table and the end of a battle, owned by the Battle plugin so that whichever
+/// plugin ends a battle (Turns without voting, or Voting) stores and announces results the same way.
+extension BattleService {
+    public static let outcomeMigrations: [(String, @Sendable (GRDB.Database) throws -> Void)] = [
+        ("battle.2-outcome", { db in
+            try db.create(table: "battle_judgments") { t in
+                t.primaryKey("battle_id", .text).references("battles", onDelete: .cascade)
+                t.column("judge", .text).notNull()
+                t.column("winner_id", .text)
+                t.column("created_at", .datetime).notNull()
+            }
+            try db.create(table: "battle_results") { t in
+                t.primaryKey("battle_id", .text).references("battles", onDelete: .cascade)
+                t.column("votes", .text).notNull()
+                t.column("judge", .text)
+                t.column("winner_id", .text)
+                t.column("created_at", .datetime).notNull()
+            }
+        })
+    ]
+
+    /// Installs the plugin that takes over when turns end (the Voting plugin).
+    public func setConclusion(_ conclusion: any BattleConclusion) {
+        conclusionBox.withLockedValue { $0 = conclusion }
+    }
+
+    /// Stores the judge's verdict for the battle (replacing an earlier one).
+    public func recordJudgment(_ battleId: String, judge: JSONValue, winnerId: String?) throws {
+        try services.database.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO battle_judgments (battle_id, judge, winner_id, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [battleId, JSONWriter.string(judge), winnerId, services.clock.now()]
+            )
+        }
+    }
+
+    /// The judge's stored verdict.
+    public func judgment(_ battleId: String) throws -> (judge: JSONValue, winnerId: String?)? {
+        try services.database.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT judge, winner_id FROM battle_judgments WHERE battle_id = ?", arguments: [battleId]) else { return nil }
+            return ((try? JSONParser.parse(row["judge"] as String)) ?? .null, row["winner_id"])
+        }
+    }
+
+    /// The turns are over: the installed conclusion takes over, or the battle completes with the
+    /// judge's result and no votes.
+    public func turnsEnded(_ battleId: String) async throws {
+        if let conclusion = conclusionBox.withLockedValue({ $0 }) {
+            try await conclusion.turnsEnded(battleId: battleId)
+        } else {
+            let judgment = try judgment(battleId)
+            try await complete(battleId, votes: [:], judge: judgment?.judge, winnerId: judgment?.winnerId)
+        }
+    }
+
+    /// Stores the results, announces them once as `battle:results`, and completes the battle.
+    /// Calling it again for a completed battle changes nothing.
+    public func complete(_ battleId: String, votes: [String: Int], judge: JSONValue?, winnerId: String?) async throws {
+        let inserted = try await services.database.write { db -> Bool in
+            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM battle_results WHERE battle_id = ?", arguments: [battleId]) == 0 else { return false }
+            try db.execute(
+                sql: "INSERT INTO battle_results (battle_id, votes, judge, winner_id, created_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [
+                    battleId, JSONWriter.string(.object(votes.sorted { $0.key < $1.key }.map { JSONMember($0.key, .int(Int64($0.value))) })),
+                    judge.map(JSONWriter.string), winnerId, services.clock.now(),
+                ]
+            )
+            return true
+        }
+        if inserted {
+            try await append(BattleResultsEvent(battleId: battleId, votes: votes, judge: judge, winnerId: winnerId), to: battleId)
+        }
+        if try battle(battleId)?.status != .completed {
+            let round = try battle(battleId)?.round ?? 0
+            try await setStatus(.completed, round: round, of: battleId)
+        }
+    }
+
+    /// The `results` field of a snapshot: null until the battle has results.
+    static func resultsContribution(_ battleId: String, _ db: GRDB.Database) throws -> [JSONMember] {
+        guard let row = try Row.fetchOne(db, sql: "SELECT votes, judge, winner_id FROM battle_results WHERE battle_id = ?", arguments: [battleId]) else {
+            return []
+        }
+        let votes = (try? JSONParser.parse(row["votes"] as String)) ?? .object([])
+        let judge = (row["judge"] as String?).flatMap { try? JSONParser.parse($0) } ?? .null
+        let winner: JSONValue = (row["winner_id"] as String?).map(JSONValue.string) ?? .null
+        return [
+            JSONMember("votes", votes),
+            JSONMember("results", .object(["votes": votes, "judge": judge, "winnerId": winner])),
+        ]
+    }
+}

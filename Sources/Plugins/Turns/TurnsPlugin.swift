@@ -1,0 +1,55 @@
+import BattlePlugin
+import Foundation
+import Runtime
+
+/// Phase 1E, the battle itself. Mode `full`: the state machine (countdown, turn order, deadlines,
+/// the end with the judge), commentary and speech. Mode `placeholder`: no rules, no clock, no
+/// judge; a participant in the room submits, payload and rate-limit checks apply, and the turn is
+/// acknowledged and broadcast, so clients can be built before the rules are final.
+public struct TurnsPlugin: Plugin {
+    public typealias Options = TurnsOptions
+    public static let name = "turns"
+    public static let requires = ["battle"]
+    public static let modes: [PluginMode] = [.full, .placeholder]
+
+    let options: TurnsOptions
+    let mode: PluginMode
+
+    public init(options: TurnsOptions, mode: PluginMode) throws {
+        try options.validate()
+        self.options = options
+        self.mode = mode
+    }
+
+    public func register(with registrar: inout Registrar) {
+        for (name, migrate) in TurnsStore.migrations {
+            registrar.migration(name, migrate)
+        }
+        let battles = registrar.resolve(BattleService.self)
+        let services = registrar.services
+        let store = TurnsStore(database: services.database, clock: services.clock)
+        battles.addSnapshotContributor(TurnsStore.snapshotContribution)
+
+        if mode == .placeholder {
+            let placeholder = PlaceholderTurns(battles: battles, store: store, services: services, options: options)
+            registrar.on(SubmitTurn.self) { request, context in
+                try await placeholder.submit(request, by: context.connection)
+            }
+            return
+        }
+
+        let (providers, httpClient) = ProviderFactory.make(options, logger: services.logger)
+        if let httpClient { registrar.service(httpClient) }
+        let engine = TurnsEngine(battles: battles, store: store, services: services, options: options, providers: providers)
+        registrar.subscribe(BattleReady.self) { event in await engine.battleReady(event.battleId) }
+        registrar.subscribe(BattleJoined.self) { event in await engine.joined(event) }
+        registrar.on(SubmitTurn.self) { request, context in
+            try await engine.submit(request, by: context.connection)
+        }
+        if let audio = providers.audio {
+            registrar.routes { router in audio.addRoutes(to: router) }
+        }
+        // Re-arm countdowns and deadlines of battles under way when the server starts.
+        registrar.onStart { await engine.resume() }
+    }
+}
