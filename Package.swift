@@ -150,6 +150,7 @@ let package = Package(
                 "Runtime",
                 "ConnectionPlugin",
                 "BattlePlugin",
+                "TurnsPlugin",
                 "SocketIOClient",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import BattlePlugin
 import ConnectionPlugin
+import TurnsPlugin
 import Runtime
 
 /// The plugins this binary carries; plugins.conf chooses which of them run.
@@ -7,5 +8,6 @@ enum Plugins {
     static let catalog = PluginCatalog([
         ConnectionPlugin.self,
         BattlePlugin.self,
+        TurnsPlugin.self,
     ])
 }
