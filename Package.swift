@@ -142,6 +142,18 @@ let package = Package(
             path: "Sources/Plugins/Turns",
             swiftSettings: swiftSettings
         ),
+        // Phase 1F: votes, live counts, results.
+        .target(
+            name: "VotingPlugin",
+            dependencies: [
+                "Runtime", "BattlePlugin", "SocketIOProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Plugins/Voting",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "moltarena",
             dependencies: [
@@ -151,6 +163,7 @@ let package = Package(
                 "ConnectionPlugin",
                 "BattlePlugin",
                 "TurnsPlugin",
+                "VotingPlugin",
                 "SocketIOClient",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -215,6 +228,14 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VotingPluginTests",
+            dependencies: [
+                "VotingPlugin", "TurnsPlugin", "BattlePlugin", "ConnectionPlugin", "Runtime", "RuntimeTesting", "SocketIOProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings

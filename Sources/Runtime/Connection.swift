@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import NIOConcurrencyHelpers
 import SocketIOServer
 
@@ -15,8 +16,12 @@ public struct Connection: Sendable {
     /// The Socket.IO socket id.
     public var id: String { socket.id }
     public var identity: Identity { state.identity }
-    /// The client's IP address (from the trusted proxy header when one is configured).
+    /// The client's IP address, as the socket sees it.
     public var remoteIP: String { state.remoteIP }
+
+    /// The headers of the HTTP request that opened the connection (for a trusted proxy's
+    /// forwarded-for header, say).
+    public var handshakeHeaders: HTTPFields { socket.handshake.headers }
 
     /// Sends an event to this connection only.
     public func emit<E: ServerEvent>(_ event: E) {

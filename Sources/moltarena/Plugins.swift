@@ -1,6 +1,7 @@
 import BattlePlugin
 import ConnectionPlugin
 import TurnsPlugin
+import VotingPlugin
 import Runtime
 
 /// The plugins this binary carries; plugins.conf chooses which of them run.
@@ -9,5 +10,6 @@ enum Plugins {
         ConnectionPlugin.self,
         BattlePlugin.self,
         TurnsPlugin.self,
+        VotingPlugin.self,
     ])
 }

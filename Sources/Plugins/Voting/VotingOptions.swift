@@ -1,0 +1,34 @@
+import Runtime
+
+/// The `[voting]` table of plugins.conf.
+public struct VotingOptions: PluginOptions {
+    /// How long voting stays open after the last turn, in seconds.
+    public var windowSeconds: Double = 60
+    /// A header set by a trusted reverse proxy with the client's address (`X-Forwarded-For`);
+    /// empty uses the connection's own address. Anonymous spectators vote once per address.
+    public var trustedProxyHeader: String = ""
+    /// Votes one voter may attempt per 10 seconds before RATE_LIMITED.
+    public var votesPer10Seconds: Int = 10
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case windowSeconds = "window_seconds"
+        case trustedProxyHeader = "trusted_proxy_header"
+        case votesPer10Seconds = "votes_per_10_seconds"
+    }
+
+    public static let optionKeys = CodingKeys.allCases.map(\.rawValue)
+
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        windowSeconds = try c.decodeIfPresent(Double.self, forKey: .windowSeconds) ?? 60
+        trustedProxyHeader = try c.decodeIfPresent(String.self, forKey: .trustedProxyHeader) ?? ""
+        votesPer10Seconds = try c.decodeIfPresent(Int.self, forKey: .votesPer10Seconds) ?? 10
+    }
+
+    func validate() throws {
+        guard windowSeconds > 0, windowSeconds <= 86_400 else { throw InvalidOption("window_seconds", expected: "more than 0 and at most 86400 seconds") }
+        guard votesPer10Seconds > 0 else { throw InvalidOption("votes_per_10_seconds", expected: "a positive number") }
+    }
+}

@@ -1,0 +1,32 @@
+import BattlePlugin
+import Runtime
+
+/// Phase 1F: spectators decide. Voting opens when a battle's turns end, takes one vote per
+/// voter (enforced by the database), shows live counts, and closes on time with results.
+public struct VotingPlugin: Plugin {
+    public typealias Options = VotingOptions
+    public static let name = "voting"
+    public static let requires = ["battle"]
+
+    let options: VotingOptions
+
+    public init(options: VotingOptions, mode: PluginMode) throws {
+        try options.validate()
+        self.options = options
+    }
+
+    public func register(with registrar: inout Registrar) {
+        for (name, migrate) in VoteStore.migrations {
+            registrar.migration(name, migrate)
+        }
+        let battles = registrar.resolve(BattleService.self)
+        let store = VoteStore(database: registrar.services.database, clock: registrar.services.clock)
+        let coordinator = VotingCoordinator(battles: battles, store: store, services: registrar.services, options: options)
+        battles.setConclusion(coordinator)
+        battles.addSnapshotContributor(VoteStore.snapshotContribution)
+        registrar.on(CastVote.self, rateLimit: RateLimit(options.votesPer10Seconds, per: .seconds(10))) { request, context in
+            try await coordinator.vote(request, by: context.connection)
+        }
+        registrar.onStart { await coordinator.resume() }
+    }
+}
