@@ -4,8 +4,8 @@
 # Usage: scripts/test.sh [STEP...]     STEP: swift interop protocol (default: all)
 #
 # Steps (the debug build always comes first):
-#   build     swift build (debug)
-#   swift     swift test (XCTest and Swift Testing)
+#   build     swift build --build-tests (debug: the binary and every test target, built once)
+#   swift     swift test --skip-build (XCTest and Swift Testing)
 #   interop   tests/interop with the Python venv's pytest (python-socketio,
 #             websocket-client against `moltarena conformance-server`)
 #   protocol  the official Engine.IO / Socket.IO protocol suites against
@@ -61,7 +61,7 @@ squeeze_progress() {
 banner "swift build (debug)"
 BUILD_OK=0
 set +e
-timeout 2400 swift build 2>&1 | tee "$LOGS/swift-build.log" | squeeze_progress
+timeout 2400 swift build --build-tests 2>&1 | tee "$LOGS/swift-build.log" | squeeze_progress
 rc=${PIPESTATUS[0]}
 set -e
 if [ "$rc" -eq 0 ]; then
@@ -81,7 +81,7 @@ if wants swift; then
   banner "swift test"
   if [ "$BUILD_OK" = 1 ]; then
     set +e
-    timeout 1800 swift test 2>&1 | tee "$LOGS/swift-test.log" | squeeze_progress
+    timeout 1800 swift test --skip-build 2>&1 | tee "$LOGS/swift-test.log" | squeeze_progress
     rc=${PIPESTATUS[0]}
     set -e
     if [ "$rc" -eq 0 ]; then record "swift test" ok; else record "swift test" FAILED "exit $rc"; fi
