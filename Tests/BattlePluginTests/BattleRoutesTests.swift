@@ -62,6 +62,9 @@ import Testing
             #expect(all["battles"]?.arrayValue?.count == 1)
             let bad = try await http.execute(uri: "/api/v1/battles?status=SLEEPING", method: .get, headers: [:], body: nil)
             #expect(bad.status == .badRequest)
+            let metrics = String(buffer: try await http.execute(uri: "/metrics", method: .get, headers: [:], body: nil).body)
+            #expect(metrics.contains(#"moltarena_battles{status="IN_PROGRESS"} 1"#))
+            #expect(metrics.contains(#"moltarena_battles{status="LOBBY"} 1"#))
         }
     }
 }

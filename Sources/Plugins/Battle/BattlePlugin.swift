@@ -32,5 +32,6 @@ public struct BattlePlugin: Plugin {
         registrar.routes { router in
             BattleRoutes(service: service, agents: agents).add(to: router)
         }
+        registrar.onStart { service.refreshStatusGauges() }
     }
 }

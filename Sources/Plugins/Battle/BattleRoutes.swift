@@ -27,6 +27,7 @@ struct BattleRoutes: Sendable {
                 title: body.title, agentIds: [agent.id, body.opponentId],
                 visibility: body.visibility ?? .public, rounds: body.rounds ?? 3
             )
+            service.refreshStatusGauges()
             return try jsonResponse(try service.snapshot(battle.id), status: .created)
         }
         router.get("/api/v1/battles/:id") { request, context in

@@ -97,7 +97,20 @@ public final class BattleService: Sendable {
         let event = BattleStateChanged(battleId: battleId, status: status, round: round)
         let seq = try await coordinator(battleId).append(event: BattleStateChanged.name, payload: try ArenaJSON.encode(event), status: (status, round))
         services.metrics.counter("moltarena_battle_transitions_total", ["status": status.rawValue]).increment()
+        refreshStatusGauges()
         return seq
+    }
+
+    /// Sets the `moltarena_battles{status}` gauges from the database (after every change of
+    /// status, and at start-up).
+    public func refreshStatusGauges() {
+        guard let counts = try? services.database.read({ db in
+            try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM battles GROUP BY status").map { ($0["status"] as String, $0["n"] as Int) }
+        }) else { return }
+        let known = Dictionary(counts, uniquingKeysWith: +)
+        for status in BattleStatus.allCases {
+            services.metrics.gauge("moltarena_battles", ["status": status.rawValue]).record(known[status.rawValue] ?? 0)
+        }
     }
 
     // MARK: Broadcasting (not logged)
