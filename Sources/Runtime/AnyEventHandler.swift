@@ -37,7 +37,8 @@ struct AnyEventHandler: Sendable {
         case .keyNotFound(let key, let context): return "missing field \(path(context.codingPath + [key]))"
         case .typeMismatch(let type, let context): return "\(path(context.codingPath)) must be \(Self.typeName(type))"
         case .valueNotFound(let type, let context): return "\(path(context.codingPath)) must be \(Self.typeName(type)), not null"
-        case .dataCorrupted(let context): return "\(path(context.codingPath)): \(context.debugDescription)"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "payload is not valid JSON for this event" : "\(path(context.codingPath)) has an invalid value"
         @unknown default: return "payload does not match the event's schema"
         }
     }
@@ -48,7 +49,9 @@ struct AnyEventHandler: Sendable {
         case is Int.Type, is Int64.Type: "an integer"
         case is Double.Type: "a number"
         case is Bool.Type: "a boolean"
-        default: "of type \(type)"
+        case is [String: Any].Type, is [String: JSONValue].Type: "an object"
+        default:
+            String(describing: type).hasPrefix("Array") ? "an array" : String(describing: type).hasPrefix("Dictionary") ? "an object" : "of the expected type"
         }
     }
 }

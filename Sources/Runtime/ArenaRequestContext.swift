@@ -43,6 +43,8 @@ struct ArenaErrorMiddleware: RouterMiddleware {
             default: .invalidPayload
             }
             return try ArenaError(code, error.body ?? error.status.reasonPhrase, status: error.status).response(from: request, context: context)
+        } catch is NIOTooManyBytesError {
+            return try ArenaError(.payloadTooLarge, "request body is larger than \(context.maxUploadSize) bytes", status: .contentTooLarge).response(from: request, context: context)
         } catch is DecodingError {
             return try ArenaError.invalidPayload("request body does not match the expected JSON").response(from: request, context: context)
         } catch {
@@ -55,7 +57,12 @@ struct ArenaErrorMiddleware: RouterMiddleware {
 extension Request {
     /// Decodes a JSON body with the API's conventions; a malformed body is INVALID_PAYLOAD.
     public func decodeJSON<T: Decodable>(_ type: T.Type, context: ArenaRequestContext) async throws -> T {
-        let buffer = try await body.collect(upTo: context.maxUploadSize)
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: context.maxUploadSize)
+        } catch is NIOTooManyBytesError {
+            throw ArenaError(.payloadTooLarge, "request body is larger than \(context.maxUploadSize) bytes", status: .contentTooLarge)
+        }
         do {
             return try ArenaJSON.decoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch {

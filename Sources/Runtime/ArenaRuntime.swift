@@ -153,7 +153,6 @@ public final class ArenaRuntime: Sendable {
             responder: responder,
             server: .engineIO([io.engine]),
             configuration: .init(address: .hostname(host, port: port), serverName: "moltarena"),
-            services: pluginServices + [ShutdownNotice(io: io, rooms: services.rooms)],
             onServerRunning: onServerRunning,
             eventLoopGroupProvider: .shared(environment.eventLoopGroup),
             logger: environment.logger
@@ -165,9 +164,20 @@ public final class ArenaRuntime: Sendable {
         for hook in startHooks { try await hook() }
     }
 
-    /// Starts, then runs until SIGTERM or SIGINT, then shuts down gracefully.
+    /// Starts, then runs until SIGTERM or SIGINT, then shuts down gracefully: first every client
+    /// is told (`server:shutdown`) and its session closed, then the HTTP server stops, then the
+    /// plugins' services, in reverse order of their start.
     public func run(host: String, port: Int, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) async throws {
         try await start()
-        try await application(host: host, port: port, onServerRunning: onServerRunning).runService()
+        let app = application(host: host, port: port, onServerRunning: onServerRunning)
+        let services: [any Service] = pluginServices + [app, ShutdownNotice(io: io, rooms: self.services.rooms)]
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: environment.logger
+            )
+        )
+        try await group.run()
     }
 }

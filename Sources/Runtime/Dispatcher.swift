@@ -98,6 +98,8 @@ struct Dispatcher: Sendable {
     }
 
     private func fail(_ error: ArenaError, event: String, connection: Connection, ack: Ack?) {
+        // Unknown events are counted under one label: client-chosen names must not grow the metrics.
+        let metricsEvent = error.code == .unknownEvent ? "unknown" : event
         connection.emit(ErrorEvent(code: error.code, message: error.message, event: event))
         if let retryAfterMs = error.retryAfterMs, error.code == .rateLimited {
             connection.emit(RateLimitExceeded(event: event, retryAfterMs: retryAfterMs))
@@ -110,7 +112,7 @@ struct Dispatcher: Sendable {
             bytes.append(contentsOf: "}}".utf8)
             ack.send(argumentsJSON: bytes)
         }
-        services.metrics.eventHandled(event, outcome: error.code.rawValue)
+        services.metrics.eventHandled(metricsEvent, outcome: error.code.rawValue)
     }
 
     /// `{"ok":true, ...reply}` from the reply's JSON object, without decoding it again.

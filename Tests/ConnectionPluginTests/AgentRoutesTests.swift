@@ -34,6 +34,16 @@ import Testing
         }
     }
 
+    @Test func oversizedBodyIsPayloadTooLarge() async throws {
+        let arena = try await ArenaTestHarness.start(pluginsConf: "[connection]\n", catalog: PluginCatalog([ConnectionPlugin.self]))
+        try await arena.withHTTP { http in
+            let body = ByteBuffer(string: #"{"name":""# + String(repeating: "x", count: 70_000) + #""}"#)
+            let response = try await http.execute(uri: "/api/v1/agents", method: .post, headers: [:], body: body)
+            #expect(response.status == .contentTooLarge)
+            #expect(try JSONParser.parse(String(buffer: response.body))["error"]?["code"] == "PAYLOAD_TOO_LARGE")
+        }
+    }
+
     @Test(arguments: [#"{}"#, #"{"name":""}"#, #"{"name":5}"#, "not json"])
     func badCreateBodiesAreInvalidPayload(body: String) async throws {
         let arena = try await ArenaTestHarness.start(pluginsConf: "[connection]\n", catalog: PluginCatalog([ConnectionPlugin.self]))

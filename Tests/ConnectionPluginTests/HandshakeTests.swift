@@ -40,6 +40,11 @@ import Testing
         await #expect(throws: TestConnectionError.rejected(code: "INVALID_API_KEY", message: "invalid API key")) {
             _ = try await arena.connect(auth: ["token": "not-even-a-key"])
         }
+        for malformed: JSONValue in [123, "", ["nested": "x"], true] {
+            await #expect(throws: TestConnectionError.rejected(code: "INVALID_API_KEY", message: "invalid API key")) {
+                _ = try await arena.connect(auth: ["token": malformed])
+            }
+        }
     }
 
     @Test func inactiveAgentIsRefusedWithAgentInactive() async throws {

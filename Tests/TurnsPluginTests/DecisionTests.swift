@@ -35,6 +35,20 @@ import TurnsPlugin
         #expect(stored == 1)
     }
 
+    @Test func aClientTurnIdIsScopedToItsBattle() async throws {
+        let f = try await TurnsFixture.start(turns: "countdown_seconds = 0\nrate_limit_seconds = 0\n")
+        _ = try await f.alpha.expect("battle:your_turn")
+        let first = try await f.submit(f.alpha, "in the first battle", clientTurnId: "c-1")
+        let other = try f.battles.store.create(title: "Rematch", agentIds: [f.alphaAgent.id, f.betaAgent.id], visibility: .public, rounds: 1)
+        _ = try await f.alpha.emit("battle:join", ["battleId": .string(other.id)])
+        _ = try await f.beta.emit("battle:join", ["battleId": .string(other.id)])
+        _ = try await f.alpha.expect("battle:your_turn")
+        let second = try await f.alpha.emit("battle:submit_turn", ["battleId": .string(other.id), "content": "rematch", "clientTurnId": "c-1"])
+        #expect(second["ok"] == true)
+        #expect(second["battleId"] == .string(other.id))
+        #expect(second["turnId"] != first["turnId"])
+    }
+
     @Test func tooFastATurnIsRateLimitedWithRetryAfter() async throws {
         let f = try await TurnsFixture.start(turns: "countdown_seconds = 0\nrate_limit_seconds = 10\n")
         _ = try await f.alpha.expect("battle:your_turn")

@@ -56,6 +56,7 @@ extension ErrorCode {
     public static let notParticipant: ErrorCode = "NOT_PARTICIPANT"
     public static let privateBattle: ErrorCode = "PRIVATE_BATTLE"
     public static let notInBattle: ErrorCode = "NOT_IN_BATTLE"
+    public static let agentNotFound: ErrorCode = "AGENT_NOT_FOUND"
 }
 
 extension ArenaError {

@@ -62,8 +62,8 @@ public struct BattleStore: Sendable {
         return try database.write { db in
             for agentId in agentIds {
                 let status = try String.fetchOne(db, sql: "SELECT status FROM agents WHERE id = ?", arguments: [agentId])
-                guard let status else { throw ArenaError(.notFound, "no agent \(agentId)", status: .notFound) }
-                guard status == "active" else { throw ArenaError(.invalidPayload, "agent \(agentId) is inactive", status: .conflict) }
+                guard let status else { throw ArenaError(.agentNotFound, "no agent \(agentId)", status: .notFound) }
+                guard status == "active" else { throw ArenaError(.agentInactive, "agent \(agentId) is inactive", status: .conflict) }
             }
             try db.execute(
                 sql: "INSERT INTO battles (id, title, status, visibility, rounds, round, seq, created_at) VALUES (?, ?, ?, ?, ?, 0, 0, ?)",

@@ -28,8 +28,13 @@ struct HandshakeAuthenticator: Sendable {
         return .accept(.agent(id: agent.id, name: agent.name))
     }
 
+    /// The presented key; an `auth.token` that is there but not a non-empty string counts as a
+    /// (bad) key, not as no key, so it is refused rather than let in as a spectator.
     static func key(from handshake: SocketHandshake) -> String? {
-        if case .string(let token)? = handshake.auth["token"], !token.isEmpty { return token }
+        if let token = handshake.auth["token"], token != .null {
+            if case .string(let text) = token, !text.isEmpty { return text }
+            return ""
+        }
         if let header = handshake.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
             let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
             return token.isEmpty ? nil : token

@@ -22,7 +22,7 @@ struct PlaceholderTurns: Sendable {
         else {
             throw ArenaError(.notParticipant, "only the battle's agents, in its room, submit turns", status: .forbidden)
         }
-        if let clientTurnId = request.clientTurnId, let earlier = try store.turn(agentId: agentId, clientTurnId: clientTurnId) {
+        if let clientTurnId = request.clientTurnId, let earlier = try store.turn(battleId: battle.id, agentId: agentId, clientTurnId: clientTurnId) {
             return TurnAccepted(battleId: battle.id, turnId: earlier.turnId, round: earlier.round)
         }
         try await RateCheck.turn(agentId: agentId, seconds: options.rateLimitSeconds, limiter: services.rateLimiter)

@@ -129,7 +129,7 @@ actor TurnsEngine {
         guard let agentId = connection.identity.agentId, battle.isParticipant(agentId) else {
             throw ArenaError(.notParticipant, "only the battle's agents submit turns", status: .forbidden)
         }
-        if let clientTurnId = request.clientTurnId, let earlier = try store.turn(agentId: agentId, clientTurnId: clientTurnId) {
+        if let clientTurnId = request.clientTurnId, let earlier = try store.turn(battleId: battle.id, agentId: agentId, clientTurnId: clientTurnId) {
             return TurnAccepted(battleId: battle.id, turnId: earlier.turnId, round: earlier.round)
         }
         guard battle.status == .inProgress else {

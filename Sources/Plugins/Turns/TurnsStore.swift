@@ -6,8 +6,8 @@ import SocketIOProtocol
 
 /// The turns and turn-progress tables, owned by the Turns plugin. Positions number a battle's
 /// turns from 0 (round = position / participants + 1). A unique index on (battle, position) makes
-/// "one decision per turn" hold even across server instances; one on (agent, clientTurnId) makes
-/// retries idempotent.
+/// "one decision per turn" hold even across server instances; one on (battle, agent, clientTurnId)
+/// makes retries idempotent.
 struct TurnsStore: Sendable {
     let database: any DatabaseWriter
     let clock: any RuntimeClock
@@ -25,7 +25,7 @@ struct TurnsStore: Sendable {
                 t.column("audio_url", .text)
                 t.column("created_at", .datetime).notNull()
                 t.uniqueKey(["battle_id", "position"])
-                t.uniqueKey(["agent_id", "client_turn_id"])
+                t.uniqueKey(["battle_id", "agent_id", "client_turn_id"])
             }
             try db.create(table: "turns_progress") { t in
                 t.primaryKey("battle_id", .text).references("battles", onDelete: .cascade)
@@ -100,10 +100,13 @@ struct TurnsStore: Sendable {
         }
     }
 
-    /// The turn an agent already submitted under this client id (a retry).
-    func turn(agentId: String, clientTurnId: String) throws -> StoredTurn? {
+    /// The turn an agent already submitted in this battle under this client id (a retry).
+    func turn(battleId: String, agentId: String, clientTurnId: String) throws -> StoredTurn? {
         try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM turns WHERE agent_id = ? AND client_turn_id = ?", arguments: [agentId, clientTurnId]).map(Self.turn(from:))
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM turns WHERE battle_id = ? AND agent_id = ? AND client_turn_id = ?",
+                arguments: [battleId, agentId, clientTurnId]
+            ).map(Self.turn(from:))
         }
     }
 
