@@ -57,7 +57,7 @@ public struct BattleStore: Sendable {
         guard agentIds.count >= 2, Set(agentIds).count == agentIds.count else {
             throw ArenaError.invalidPayload("a battle needs at least two different agents")
         }
-        let id = "btl_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        let id = ArenaID.make("btl")
         let now = clock.now()
         return try database.write { db in
             for agentId in agentIds {
@@ -67,15 +67,15 @@ public struct BattleStore: Sendable {
             }
             try db.execute(
                 sql: "INSERT INTO battles (id, title, status, visibility, rounds, round, seq, created_at) VALUES (?, ?, ?, ?, ?, 0, 0, ?)",
-                arguments: [String(id), title, BattleStatus.lobby.rawValue, visibility.rawValue, rounds, now]
+                arguments: [id, title, BattleStatus.lobby.rawValue, visibility.rawValue, rounds, now]
             )
             for (position, agentId) in agentIds.enumerated() {
                 try db.execute(
                     sql: "INSERT INTO battle_participants (battle_id, agent_id, position) VALUES (?, ?, ?)",
-                    arguments: [String(id), agentId, position]
+                    arguments: [id, agentId, position]
                 )
             }
-            return try Self.battle(String(id), in: db)!
+            return try Self.battle(id, in: db)!
         }
     }
 

@@ -52,7 +52,7 @@ public struct AgentStore: Sendable {
         guard !name.isEmpty, name.count <= Self.maxNameLength else {
             throw ArenaError.invalidPayload("name must be 1 to \(Self.maxNameLength) characters")
         }
-        let id = "agt_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        let id = ArenaID.make("agt")
         let key = ApiKey.generate()
         let now = clock.now()
         try database.write { db in
@@ -61,7 +61,7 @@ public struct AgentStore: Sendable {
                 arguments: [id, name, Agent.Status.active.rawValue, ApiKey.digest(key), now]
             )
         }
-        return CreatedAgent(id: String(id), name: name, status: .active, apiKey: key)
+        return CreatedAgent(id: id, name: name, status: .active, apiKey: key)
     }
 
     /// The agent holding this key, found by the digest's index and compared in constant time.

@@ -72,31 +72,31 @@ struct TurnsStore: Sendable {
     /// Stores the turn at `position` if the battle still waits for it, and moves the battle to
     /// the next position, in one transaction.
     func accept(battleId: String, position: Int, round: Int, agentId: String, content: String, clientTurnId: String?) throws -> StoredTurn {
-        let turnId = "trn_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        let turnId = ArenaID.make("trn")
         let now = clock.now()
         return try database.write { db in
             let next = try Int.fetchOne(db, sql: "SELECT next_position FROM turns_progress WHERE battle_id = ?", arguments: [battleId])
             guard next == position else { throw ArenaError(.notYourTurn, "it is not your turn", status: .conflict) }
             try db.execute(
                 sql: "INSERT INTO turns (turn_id, battle_id, position, round, agent_id, content, client_turn_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                arguments: [String(turnId), battleId, position, round, agentId, content, clientTurnId, now]
+                arguments: [turnId, battleId, position, round, agentId, content, clientTurnId, now]
             )
             try db.execute(sql: "UPDATE turns_progress SET next_position = ?, deadline = NULL WHERE battle_id = ?", arguments: [position + 1, battleId])
-            return StoredTurn(turnId: String(turnId), position: position, round: round, agentId: agentId, content: content, audioUrl: nil, createdAt: now)
+            return StoredTurn(turnId: turnId, position: position, round: round, agentId: agentId, content: content, audioUrl: nil, createdAt: now)
         }
     }
 
     /// Placeholder mode: appends a turn after the last one, with no turn order.
     func appendUnordered(battleId: String, agentId: String, content: String, clientTurnId: String?) throws -> StoredTurn {
-        let turnId = "trn_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        let turnId = ArenaID.make("trn")
         let now = clock.now()
         return try database.write { db in
             let position = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(position) + 1, 0) FROM turns WHERE battle_id = ?", arguments: [battleId]) ?? 0
             try db.execute(
                 sql: "INSERT INTO turns (turn_id, battle_id, position, round, agent_id, content, client_turn_id, created_at) VALUES (?, ?, ?, 1, ?, ?, ?, ?)",
-                arguments: [String(turnId), battleId, position, agentId, content, clientTurnId, now]
+                arguments: [turnId, battleId, position, agentId, content, clientTurnId, now]
             )
-            return StoredTurn(turnId: String(turnId), position: position, round: 1, agentId: agentId, content: content, audioUrl: nil, createdAt: now)
+            return StoredTurn(turnId: turnId, position: position, round: 1, agentId: agentId, content: content, audioUrl: nil, createdAt: now)
         }
     }
 
