@@ -154,6 +154,14 @@ let package = Package(
             path: "Sources/Plugins/Voting",
             swiftSettings: swiftSettings
         ),
+        // The benchmark scenario of `moltarena bench` (join a room, relay a turn to it); the
+        // smallest example of a third-party plugin. Not in the shipped plugins.conf.
+        .target(
+            name: "BenchPlugin",
+            dependencies: ["Runtime", "SocketIOProtocol"],
+            path: "Sources/Plugins/Bench",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "moltarena",
             dependencies: [
@@ -164,6 +172,7 @@ let package = Package(
                 "BattlePlugin",
                 "TurnsPlugin",
                 "VotingPlugin",
+                "BenchPlugin",
                 "SocketIOClient",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -238,6 +247,11 @@ let package = Package(
                 "VotingPlugin", "TurnsPlugin", "BattlePlugin", "ConnectionPlugin", "Runtime", "RuntimeTesting", "SocketIOProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BenchPluginTests",
+            dependencies: ["BenchPlugin", "ConnectionPlugin", "Runtime", "RuntimeTesting", "SocketIOProtocol"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

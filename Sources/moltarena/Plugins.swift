@@ -1,4 +1,5 @@
 import BattlePlugin
+import BenchPlugin
 import ConnectionPlugin
 import TurnsPlugin
 import VotingPlugin
@@ -11,5 +12,6 @@ enum Plugins {
         BattlePlugin.self,
         TurnsPlugin.self,
         VotingPlugin.self,
+        BenchPlugin.self,
     ])
 }
