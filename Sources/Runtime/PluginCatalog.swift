@@ -78,12 +78,12 @@ extension PluginCatalog {
         }
         let options: P.Options
         do {
-            options = try ArenaJSON.decode(P.Options.self, from: .object(section.options.map { JSONMember($0.key, $0.value) }))
+            options = try decodeOptions(P.Options.self, section.options)
         } catch {
-            let key = (error as? DecodingError).flatMap(Self.firstKey)
+            let (key, problem) = describeOptionError(error, P.Options.self, section.options)
             throw ConfigError(
                 path: path, line: key.flatMap { section.keyLines[$0] } ?? section.line,
-                message: "[\(P.name)] \(AnyEventHandler.describe(error).replacingOccurrences(of: "payload", with: "options"))"
+                message: "[\(P.name)] " + (key.map { "\($0): " } ?? "") + problem
             )
         }
         do {
@@ -94,6 +94,35 @@ extension PluginCatalog {
             throw ConfigError(path: path, line: section.keyLines[error.key] ?? section.line, message: "[\(P.name)] \(error.key): \(error.expected)")
         } catch {
             throw ConfigError(path: path, line: section.line, message: "[\(P.name)] \(error)")
+        }
+    }
+
+    private static func decodeOptions<O: PluginOptions>(_ type: O.Type, _ options: [String: JSONValue]) throws -> O {
+        try ArenaJSON.decode(O.self, from: .object(options.sorted { $0.key < $1.key }.map { JSONMember($0.key, $0.value) }))
+    }
+
+    /// Which option is wrong and what was expected. Foundation's decoder does not always say
+    /// which key failed (a fractional number for an integer, say); then each option is tried
+    /// alone to find it.
+    private static func describeOptionError<O: PluginOptions>(_ error: any Error, _ type: O.Type, _ options: [String: JSONValue]) -> (String?, String) {
+        var key = (error as? DecodingError).flatMap(firstKey)
+        if key == nil {
+            key = options.keys.sorted().first { name in
+                (try? decodeOptions(type, [name: options[name]!])) == nil
+            }
+        }
+        guard let key, let value = options[key] else {
+            return (nil, AnyEventHandler.describe(error).replacingOccurrences(of: "payload", with: "options"))
+        }
+        switch (error as? DecodingError, value) {
+        case (.typeMismatch(let expected, _)?, _):
+            return (key, "expected \(AnyEventHandler.typeName(expected))")
+        case (_, .double(let number)) where number.rounded() != number:
+            return (key, "expected a whole number, not \(number)")
+        case (.dataCorrupted(let context)?, _) where !context.codingPath.isEmpty:
+            return (key, "invalid value \(JSONWriter.string(value)) (\(context.debugDescription))")
+        default:
+            return (key, "invalid value \(JSONWriter.string(value))")
         }
     }
 

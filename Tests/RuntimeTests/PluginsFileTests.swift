@@ -64,6 +64,18 @@ import Testing
         #expect(error?.message.contains("max_length") == true)
     }
 
+    @Test func fractionalNumberForAWholeNumberOptionNamesTheOption() {
+        let error = error("[echo]\nprefix = \"x\"\nmax_length = 1.5\n")
+        #expect(error?.line == 3)
+        #expect(error?.message == "[echo] max_length: expected a whole number, not 1.5")
+    }
+
+    @Test func wrongTypeSaysWhatWasExpected() {
+        let error = error("[echo]\nprefix = 7\n")
+        #expect(error?.line == 2)
+        #expect(error?.message == "[echo] prefix: expected a string")
+    }
+
     @Test func valueOutsideWhatThePluginAcceptsIsRefusedWithItsLine() {
         let error = error("[echo]\nmax_length = 0\n")
         #expect(error?.line == 2)
