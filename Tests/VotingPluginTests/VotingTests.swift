@@ -105,6 +105,21 @@ import Testing
         #expect(!f.watcher.bufferedEventNames.contains("battle:results"))
     }
 
+    @Test func privateBattlesAndForfeitsSkipTheVote() async throws {
+        let f = try await VotingFixture.start(playToTheEnd: false)
+        let duel = try f.battles.store.create(title: "Private", agentIds: [f.alpha.id, f.beta.id], visibility: .private, rounds: 1)
+        let a = try await f.agent(f.alpha)
+        let b = try await f.agent(f.beta)
+        _ = try await a.emit("battle:join", ["battleId": .string(duel.id)])
+        _ = try await b.emit("battle:join", ["battleId": .string(duel.id)])
+        _ = try await a.expect("battle:your_turn")
+        _ = try await a.emit("battle:submit_turn", ["battleId": .string(duel.id), "content": "one"])
+        _ = try await b.emit("battle:submit_turn", ["battleId": .string(duel.id), "content": "two"])
+        _ = try await a.expect("battle:results")
+        #expect(!a.bufferedEventNames.contains("battle:voting_open"))
+        #expect(try f.battles.battle(duel.id)?.status == .completed)
+    }
+
     @Test func aTieGoesToTheJudgeElseNoWinner() {
         #expect(VotingCoordinator.winner(counts: ["a": 2, "b": 2], judgeWinner: "b") == "b")
         #expect(VotingCoordinator.winner(counts: ["a": 2, "b": 2], judgeWinner: nil) == nil)

@@ -178,7 +178,12 @@ actor TurnsEngine {
         }
         let judge = try JSONParser.parse(try ArenaJSON.encode(verdict))
         try battles.recordJudgment(battle.id, judge: judge, winnerId: verdict.winnerId)
-        try await battles.turnsEnded(battle.id)
+        if forfeitedBy != nil {
+            // A forfeit decides the battle: no vote can hand the win to the agent that forfeited.
+            try await battles.complete(battle.id, votes: [:], judge: judge, winnerId: verdict.winnerId)
+        } else {
+            try await battles.turnsEnded(battle.id)
+        }
     }
 
     // MARK: Rejoining and restarts

@@ -32,6 +32,12 @@ actor VotingCoordinator: BattleConclusion {
     /// The turns are over: voting opens for `window_seconds`.
     func turnsEnded(battleId: String) async throws {
         guard let battle = try battles.battle(battleId), battle.status != .voting, battle.status != .completed else { return }
+        guard battle.visibility == .public else {
+            // Only participants may enter a private battle and they cannot vote: the judge decides.
+            let judgment = try battles.judgment(battleId)
+            try await battles.complete(battleId, votes: [:], judge: judgment?.judge, winnerId: judgment?.winnerId)
+            return
+        }
         let endsAt = clock.now().addingTimeInterval(options.windowSeconds)
         try store.open(battleId, endsAt: endsAt)
         try await battles.setStatus(.voting, round: battle.round, of: battleId)
@@ -119,8 +125,8 @@ actor VotingCoordinator: BattleConclusion {
                 scheduleClose(battleId, at: window.endsAt)
                 return
             }
+            // A live update still scheduled goes out on its own time and reads these same counts.
             guard let counts = try store.close(battleId, choices: battle.participants.map(\.id)) else { return }
-            battles.emit(VoteUpdate(battleId: battleId, counts: counts, total: counts.values.reduce(0, +)), toBattle: battleId)
             let judgment = try battles.judgment(battleId)
             let winner = Self.winner(counts: counts, judgeWinner: judgment?.winnerId)
             try await battles.complete(battleId, votes: counts, judge: judgment?.judge, winnerId: winner)
