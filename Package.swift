@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // Engine.IO 4 and Socket.IO 5 codecs and JSON values: pure functions over bytes.
@@ -162,6 +163,17 @@ let package = Package(
             path: "Sources/Plugins/Bench",
             swiftSettings: swiftSettings
         ),
+        // The load generator of `moltarena bench`: raw NIO connections speaking Engine.IO and
+        // Socket.IO with pre-encoded frames, latency in HdrHistogram. Names no plugin.
+        .target(
+            name: "BenchKit",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "moltarena",
             dependencies: [
@@ -173,6 +185,7 @@ let package = Package(
                 "TurnsPlugin",
                 "VotingPlugin",
                 "BenchPlugin",
+                "BenchKit",
                 "SocketIOClient",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -252,6 +265,11 @@ let package = Package(
         .testTarget(
             name: "BenchPluginTests",
             dependencies: ["BenchPlugin", "ConnectionPlugin", "Runtime", "RuntimeTesting", "SocketIOProtocol"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BenchKitTests",
+            dependencies: ["BenchKit", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -54,8 +54,9 @@ func sleep(untilNanoseconds deadline: UInt64) async throws {
 func closeAll(_ channels: [any Channel], table: LoopStatsTable, group: any EventLoopGroup) async {
     try? await table.forEach { $0.closing = true }
     let loop = group.any()
-    let closed = EventLoopFuture.andAllComplete(channels.map { $0.close() }, on: loop)
-    let timeout = loop.scheduleTask(in: .seconds(10)) {}
-    _ = try? await closed.or(timeout.futureResult).get()
+    let done = ReadySignal(loop.makePromise())
+    EventLoopFuture.andAllComplete(channels.map { $0.close() }, on: loop).whenComplete { _ in done.succeed() }
+    let timeout = loop.scheduleTask(in: .seconds(10)) { done.succeed() }
+    try? await done.futureResult.get()
     timeout.cancel()
 }

@@ -11,7 +11,7 @@ public struct LatencyReport: Codable, Sendable, Equatable {
     public var mean: Double
 
     init(_ histogram: Histogram<UInt64>) {
-        func ms(_ micros: UInt64) -> Double { (Double(micros) / 1000 * 1000).rounded() / 1000 }
+        func ms(_ micros: UInt64) -> Double { Double(micros) / 1000 }
         count = histogram.totalCount
         guard count > 0 else {
             p50 = 0; p90 = 0; p99 = 0; p999 = 0; max = 0; mean = 0

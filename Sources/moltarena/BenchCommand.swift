@@ -1,0 +1,130 @@
+import ArgumentParser
+import BenchKit
+import Foundation
+
+/// `moltarena bench`: the load generator. Works against any Socket.IO v4 server that implements
+/// the bench scenario (`battle:join {battleId}` acks; `battle:turn {battleId,...}` is relayed to
+/// room `battle:<battleId>`), over the WebSocket transport.
+///
+/// ```
+/// moltarena serve --config bench/plugins.bench.conf --port 3000 &
+/// moltarena bench fanout http://127.0.0.1:3000 --clients 1000 --window 16 --duration 10
+/// ```
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Load-test a Socket.IO server with the bench scenario (see the bench plugin).",
+        subcommands: [Fanout.self, Connect.self, Idle.self]
+    )
+
+    /// Runs a scenario; a failure is one line on stderr and exit status 1.
+    static func reporting<T>(_ body: () async throws -> T) async -> T {
+        do {
+            return try await body()
+        } catch {
+            CommandFailure.fail("bench: \(error)")
+        }
+    }
+
+    struct Common: ParsableArguments {
+        @Argument(help: "The server, e.g. http://127.0.0.1:3000 (Engine.IO path /socket.io/ unless given).")
+        var url: String
+        @Option(help: "The battleId receivers join (room battle:<room>).") var room = "bench"
+        @Option(help: "Event loop threads of the load generator.") var threads = 1
+        @Option(help: "Connections being opened at once.") var concurrency = 200
+        @Option(help: "Connect from 127.0.0.1 ... 127.0.0.N, for more connections than one address has ports.")
+        var sourceAddresses = 1
+        @Flag(help: "Print the result as JSON instead of a table.") var json = false
+
+        func settings() throws -> BenchSettings {
+            guard threads >= 1, concurrency >= 1, sourceAddresses >= 1, sourceAddresses <= 254 else {
+                throw ValidationError("--threads, --concurrency and --source-addresses must be positive (at most 254 addresses)")
+            }
+            let target = try CommandFailure.reporting { try BenchTarget(url: url) }
+            raiseOpenFileLimit()
+            return BenchSettings(
+                target: target, room: room, threads: threads, concurrency: concurrency,
+                sourceAddresses: BenchSettings.loopbackSources(sourceAddresses)
+            )
+        }
+
+        func print(_ report: some BenchReport) {
+            Swift.print(json ? report.json : report.table)
+        }
+    }
+
+    struct Fanout: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "M receivers in one room, one sender outside it: delivered messages/s and latency.",
+            discussion: "Closed loop with --window outstanding broadcasts (the default), or open loop at --rate broadcasts/s."
+        )
+        @OptionGroup var common: Common
+        @Option(help: "Receivers in the room.") var clients = 100
+        @Option(help: "Closed loop: broadcasts outstanding at once.") var window = 16
+        @Option(help: "Open loop: broadcasts per second (replaces --window).") var rate: Double?
+        @Option(help: "Seconds measured.") var duration = 10.0
+        @Option(help: "Seconds sent before measuring.") var warmup = 2.0
+        @Option(help: "Size of the broadcast JSON object.") var payloadBytes = 200
+
+        func run() async throws {
+            let settings = try common.settings()
+            guard duration > 0, warmup >= 0, payloadBytes >= 64 else {
+                throw ValidationError("--duration must be positive, --warmup not negative, --payload-bytes at least 64")
+            }
+            let scenario = FanoutScenario(
+                receivers: clients, mode: rate.map { .open(rate: $0) } ?? .closed(window: window),
+                warmup: .seconds(warmup), duration: .seconds(duration), payloadBytes: payloadBytes
+            )
+            common.print(await BenchCommand.reporting { try await scenario.run(settings) })
+        }
+    }
+
+    struct Connect: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "N clients connect, CONNECT and join, --concurrency at a time: connects+joins/s."
+        )
+        @OptionGroup var common: Common
+        @Option(help: "Clients to connect.") var clients = 1000
+
+        func run() async throws {
+            let settings = try common.settings()
+            let report = await BenchCommand.reporting { try await ConnectScenario(clients: clients).run(settings) }
+            common.print(report)
+            if report.joined == 0 { throw ExitCode.failure }
+        }
+    }
+
+    struct Idle: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Hold N idle joined connections and read the server's RSS: KiB per connection, and over time."
+        )
+        @OptionGroup var common: Common
+        @Option(help: "Connections to open and hold.") var clients = 1000
+        @Option(help: "The server's process id (memory from /proc/<pid>/status).") var serverPid: Int32?
+        @Option(help: "Also sample memory at these connection counts on the way up, e.g. 1000,10000.")
+        var checkpoints = ""
+        @Option(help: "Seconds to wait at each checkpoint before sampling.") var settle = 1.0
+        @Option(help: "Seconds to hold all connections afterwards, sampling memory.") var hold = 0.0
+        @Option(help: "Seconds between samples while holding.") var sampleInterval = 5.0
+
+        func run() async throws {
+            let settings = try common.settings()
+            let steps = try checkpoints.split(separator: ",").map { part -> Int in
+                guard let n = Int(part.trimmingCharacters(in: .whitespaces)), n > 0 else {
+                    throw ValidationError("--checkpoints takes positive counts separated by commas")
+                }
+                return n
+            }
+            guard settle >= 0, hold >= 0, sampleInterval > 0 else {
+                throw ValidationError("--settle and --hold must not be negative, --sample-interval positive")
+            }
+            let scenario = IdleScenario(
+                clients: clients, checkpoints: steps, serverPid: serverPid, settle: .seconds(settle),
+                hold: .seconds(hold), sampleInterval: .seconds(sampleInterval)
+            )
+            let report = await BenchCommand.reporting { try await scenario.run(settings) }
+            common.print(report)
+            if report.connected == 0 { throw ExitCode.failure }
+        }
+    }
+}
