@@ -172,6 +172,12 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .inputClosed = event as? ChannelEvent {
+            // The peer closed its side without a close frame (its process died): the
+            // connection is over. Half-closure is allowed by the HTTP server, so EOF comes here.
+            failed(.transportClose)
+            return
+        }
         if event is ChannelShouldQuiesceEvent {
             if let session {
                 session.eventLoop.execute { session.close(reason: .serverShutdown) }

@@ -104,11 +104,15 @@ struct ConsoleClient {
     }
 }
 
-/// One JSON object per line on stdout, flushed at once so a reading program sees it.
+/// One JSON object per line on stdout, written straight to the file descriptor so a reading
+/// program sees it at once. (Not `print` + `fflush(nil)`: flushing every stdio stream would wait
+/// on stdin's lock, which the reader thread holds while it waits for a line.)
 enum Output {
     static func line(_ value: JSONValue) {
-        print(JSONWriter.string(value))
-        fflush(nil)
+        var bytes: [UInt8] = []
+        JSONWriter.write(value, into: &bytes)
+        bytes.append(UInt8(ascii: "\n"))
+        FileHandle.standardOutput.write(Data(bytes))
     }
 }
 

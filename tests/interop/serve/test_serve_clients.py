@@ -15,7 +15,7 @@ import pytest
 from serve_support import binary, notice
 from support import WAIT
 
-# Upper bound for things that take milliseconds, in the xfail tests (where it is
+# Upper bound for things that take milliseconds, in the two regression tests (where it is
 # spent in full while the bug lasts).
 PROMPT = 2.0
 
@@ -125,7 +125,7 @@ def line_clients(arena, tmp_path):
 
 def spectate(arena, line_clients, battle) -> LineClient:
     spectator = line_clients("spectator", "spectate", "--url", arena.url, "--battle", battle["id"])
-    # The spectator is told nothing on stdin: end its input (see the xfail test below
+    # The spectator is told nothing on stdin: end its input (see the idle-stdin test below
     # for what an idle stdin does to the client).
     spectator.close_stdin()
     hello = spectator.event("connected")
@@ -209,13 +209,6 @@ def test_agent_client_with_bad_key_prints_connect_error(arena, line_clients):
     assert client.proc.wait(timeout=WAIT) != 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "client bug (Sources/moltarena/ClientCommand.swift): Output.line calls fflush(nil), "
-    "which locks every stdio stream, stdin included; the stdin reader thread holds "
-    "stdin's lock while it waits in readLine(), so once a client waits for input the "
-    "printer task prints one more line (stdout is flushed before stdin in glibc's list) "
-    "and then blocks for good: with an idle stdin no later event is ever printed. "
-    "fflush(stdout) would do."))
 def test_agent_client_prints_events_while_stdin_is_idle(arena, line_clients, clients,
                                                        two_agents, battle):
     alice, bob = two_agents
@@ -231,14 +224,6 @@ def test_agent_client_prints_events_while_stdin_is_idle(arena, line_clients, cli
     assert agent.event("battle:participant_left", timeout=PROMPT) == notice(bob, battle)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "server bug (Sources/SocketIOServer/EngineIOWebSocketHandler.swift): a WebSocket "
-    "client whose TCP connection ends with a plain FIN and no close frame (its process "
-    "was killed, having read everything) is not noticed: Hummingbird enables "
-    "allowRemoteHalfClosure, so the EOF arrives as ChannelEvent.inputClosed, which the "
-    "handler passes on instead of closing; the socket stays in CLOSE_WAIT until the "
-    "server next writes to it (a broadcast, or the heartbeat ping up to 25 s later), and "
-    "only then does the room hear battle:participant_left"))
 def test_killed_agent_client_leaves_the_room(arena, line_clients, clients, two_agents, battle):
     alice, _ = two_agents
     watcher = clients(token=arena.create_agent()["apiKey"])
