@@ -17,7 +17,8 @@ public struct FanoutScenario: Sendable {
     public var duration: Duration
     /// Size of the broadcast JSON object.
     public var payloadBytes: Int
-    /// How long to wait after the run for messages still in flight.
+    /// After the run, how long to wait for the next message still in flight before counting
+    /// the rest as lost.
     public var drain: Duration = .seconds(2)
 
     public init(receivers: Int, mode: Mode, warmup: Duration, duration: Duration, payloadBytes: Int = 200) {
@@ -98,13 +99,20 @@ public struct FanoutScenario: Sendable {
             return sender.sent
         }.get()
 
-        // Let what is in flight arrive, so losses are real losses.
+        // Let what is in flight arrive, so losses are real losses: wait while messages keep
+        // coming (a slow server may have many queued), until `drain` passes without one.
         let expected = sent * UInt64(receivers)
-        let drainEnd = monotonicNow() + drain.nanoseconds
+        let drainCap = monotonicNow() + 60_000_000_000
         var stats = try await table.merged()
-        while stats.receivedTotal < expected && monotonicNow() < drainEnd {
+        var lastProgress = monotonicNow()
+        var lastCount = stats.receivedTotal
+        while stats.receivedTotal < expected && monotonicNow() - lastProgress < drain.nanoseconds && monotonicNow() < drainCap {
             try await Task.sleep(for: .milliseconds(20))
             stats = try await table.merged()
+            if stats.receivedTotal != lastCount {
+                lastCount = stats.receivedTotal
+                lastProgress = monotonicNow()
+            }
         }
         let counts = try await senderLoop.submit {
             (sender.sentInWindow, sender.completedInWindow, sender.overtaken)

@@ -1,0 +1,80 @@
+"""Medians of bench/compare.sh's raw results: writes summary.json beside them and prints a
+Markdown table with MoltArena's ratio to each peer.
+
+Usage: python3 bench/summarize.py RESULTS_DIR
+"""
+
+import json
+import pathlib
+import statistics
+import sys
+
+
+def key_of(r):
+    if r["scenario"] == "connect":
+        return ("connect", r["clients"])
+    if r.get("mode") == "open":
+        return ("latency", r["receivers"], r["rate"])
+    return ("fanout", r["receivers"])
+
+
+def label(key):
+    if key[0] == "fanout":
+        return f"fan-out msgs/s, {key[1]} in room"
+    if key[0] == "latency":
+        return f"p50 / p99 ms, {key[1]} in room, {key[2]:g} broadcasts/s"
+    return f"connects+joins/s ({key[1]} clients)"
+
+
+def main(folder):
+    folder = pathlib.Path(folder)
+    runs = {}
+    for path in sorted(folder.glob("*-r*.json")):
+        r = json.loads(path.read_text())
+        runs.setdefault((r["server"], key_of(r)), []).append(r)
+    summary = []
+    for (server, key), rs in sorted(runs.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        entry = {"server": server, "measure": label(key), "rounds": len(rs)}
+        if key[0] == "fanout":
+            entry["deliveredPerSecond"] = statistics.median(r["deliveredPerSecond"] for r in rs)
+            entry["all"] = [r["deliveredPerSecond"] for r in rs]
+            entry["p50"] = statistics.median(r["latency"]["p50"] for r in rs)
+            entry["p99"] = statistics.median(r["latency"]["p99"] for r in rs)
+        elif key[0] == "latency":
+            entry["p50"] = statistics.median(r["latency"]["p50"] for r in rs)
+            entry["p99"] = statistics.median(r["latency"]["p99"] for r in rs)
+            entry["all"] = [[r["latency"]["p50"], r["latency"]["p99"]] for r in rs]
+        else:
+            entry["joinsPerSecond"] = statistics.median(r["joinsPerSecond"] for r in rs)
+            entry["all"] = [r["joinsPerSecond"] for r in rs]
+        entry["lostMessages"] = sum(r.get("lostMessages", 0) for r in rs)
+        entry["failures"] = sum(r.get("failures", 0) for r in rs)
+        summary.append(entry)
+    (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+
+    print("| measure | " + " | ".join(sorted({e["server"] for e in summary})) + " | ours / peer |")
+    servers = sorted({e["server"] for e in summary})
+    print("|---" * (len(servers) + 2) + "|")
+    for measure in dict.fromkeys(e["measure"] for e in summary):
+        by = {e["server"]: e for e in summary if e["measure"] == measure}
+        cells, values = [], {}
+        for s in servers:
+            e = by.get(s)
+            if e is None:
+                cells.append("-")
+            elif "deliveredPerSecond" in e:
+                cells.append(f"{e['deliveredPerSecond']:,.0f}")
+                values[s] = e["deliveredPerSecond"]
+            elif "joinsPerSecond" in e:
+                cells.append(f"{e['joinsPerSecond']:,.0f}")
+                values[s] = e["joinsPerSecond"]
+            else:
+                cells.append(f"{e['p50']:.2f} / {e['p99']:.2f}")
+                values[s] = 1 / e["p99"] if e["p99"] else None
+        ratios = [f"{values['moltarena'] / values[s]:.1f}x {s}" for s in servers
+                  if s != "moltarena" and values.get(s) and values.get("moltarena")]
+        print(f"| {measure} | " + " | ".join(cells) + " | " + ", ".join(ratios) + " |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
