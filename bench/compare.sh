@@ -11,7 +11,8 @@
 #   --sizes "100 1000"             receivers in the room for the fan-out runs
 #   --rounds 3                     rounds (medians are taken over them)
 #   --duration 10 --warmup 2       seconds measured / sent before measuring, per fan-out run
-#   --window 16                    closed-loop window (broadcasts outstanding)
+#   --window 48                    closed-loop window (broadcasts outstanding; MoltArena queues at most
+#                                  64 events per connection, so keep it below that)
 #   --latency "1000:20"            open-loop latency runs, RECEIVERS:BROADCASTS_PER_SECOND ("" for none)
 #   --connect 2000                 clients for the connect+join run (0 for none)
 #   --out DIR                      output folder (default bench/results/DATE-TIME)
@@ -25,7 +26,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-SERVERS="moltarena python"; SIZES="100 1000"; ROUNDS=3; DURATION=10; WARMUP=2; WINDOW=16
+SERVERS="moltarena python"; SIZES="100 1000"; ROUNDS=3; DURATION=10; WARMUP=2; WINDOW=48
 LATENCY="1000:20"; CONNECT=2000; OUT="bench/results/$(date +%Y%m%d-%H%M%S)"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -106,7 +107,7 @@ def run(*cmd):
 model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), None)
 peers = run(python, "-c", "import socketio, engineio, aiohttp, uvloop; print(socketio.__version__ if hasattr(socketio,'__version__') else '', aiohttp.__version__, uvloop.__version__)")
 json.dump({
-    "cpu": model, "cores": os.cpu_count(), "kernel": platform.release(),
+    "cpu": model, "cores": os.cpu_count(), "kernel": platform.release().split("-")[0],
     "swift": (run("swift", "--version") or "").splitlines()[0] if run("swift", "--version") else None,
     "python_packages": run(python, "-m", "pip", "list", "--format=freeze"),
     "server_cpu": server_cpu, "load_cpu": load_cpu, "rounds": int(rounds),

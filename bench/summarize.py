@@ -71,8 +71,9 @@ def main(folder):
             else:
                 cells.append(f"{e['p50']:.2f} / {e['p99']:.2f}")
                 values[s] = 1 / e["p99"] if e["p99"] else None
-        ratios = [f"{values['moltarena'] / values[s]:.1f}x {s}" for s in servers
-                  if s != "moltarena" and values.get(s) and values.get("moltarena")]
+        latency = "deliveredPerSecond" not in by.get("moltarena", {}) and "joinsPerSecond" not in by.get("moltarena", {})
+        ratios = [(f"{s} p99 / ours {values['moltarena'] / values[s]:.1f}" if latency else f"{values['moltarena'] / values[s]:.1f}x {s}")
+                  for s in servers if s != "moltarena" and values.get(s) and values.get("moltarena")]
         print(f"| {measure} | " + " | ".join(cells) + " | " + ", ".join(ratios) + " |")
 
 
