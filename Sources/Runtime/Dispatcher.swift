@@ -79,9 +79,9 @@ struct Dispatcher: Sendable {
                     throw ArenaError.rateLimited(event: registration.name, retryAfterMs: retryAfterMs)
                 }
             }
+            services.metrics.eventHandled(registration.name, outcome: "ok")
             connection.socket.emit(outcome.replyName, argumentsJSON: outcome.replyJSON)
             ack?.send(argumentsJSON: Self.okAck(outcome.replyJSON))
-            services.metrics.eventHandled(registration.name, outcome: "ok")
         } catch let error as ArenaError {
             fail(error, event: registration.name, connection: connection, ack: ack)
         } catch {
@@ -100,6 +100,7 @@ struct Dispatcher: Sendable {
     private func fail(_ error: ArenaError, event: String, connection: Connection, ack: Ack?) {
         // Unknown events are counted under one label: client-chosen names must not grow the metrics.
         let metricsEvent = error.code == .unknownEvent ? "unknown" : event
+        services.metrics.eventHandled(metricsEvent, outcome: error.code.rawValue)
         connection.emit(ErrorEvent(code: error.code, message: error.message, event: event))
         if let retryAfterMs = error.retryAfterMs, error.code == .rateLimited {
             connection.emit(RateLimitExceeded(event: event, retryAfterMs: retryAfterMs))
@@ -112,7 +113,6 @@ struct Dispatcher: Sendable {
             bytes.append(contentsOf: "}}".utf8)
             ack.send(argumentsJSON: bytes)
         }
-        services.metrics.eventHandled(metricsEvent, outcome: error.code.rawValue)
     }
 
     /// `{"ok":true, ...reply}` from the reply's JSON object, without decoding it again.

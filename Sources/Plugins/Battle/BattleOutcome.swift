@@ -96,7 +96,8 @@ extension BattleService {
         }
     }
 
-    /// Stores the results, announces them once as `battle:results`, and completes the battle.
+    /// Stores the results, completes the battle (`battle:state`), and announces the results once
+    /// as `battle:results`.
     /// Calling it again for a completed battle changes nothing.
     public func complete(_ battleId: String, votes: [String: Int], judge: JSONValue?, winnerId: String?) async throws {
         let inserted = try await services.database.write { db -> Bool in
@@ -110,12 +111,12 @@ extension BattleService {
             )
             return true
         }
+        // The status first: a client that sees the results finds the battle completed.
+        if let current = try battle(battleId), current.status != .completed {
+            try await setStatus(.completed, round: current.round, of: battleId)
+        }
         if inserted {
             try await append(BattleResultsEvent(battleId: battleId, votes: votes, judge: judge, winnerId: winnerId), to: battleId)
-        }
-        if try battle(battleId)?.status != .completed {
-            let round = try battle(battleId)?.round ?? 0
-            try await setStatus(.completed, round: round, of: battleId)
         }
     }
 
