@@ -4,7 +4,7 @@ import TurnsPlugin
 
 @Suite("Anthropic Messages client against a fake API")
 struct AnthropicClientTests {
-    static func client(_ http: HTTPClient, _ baseURL: String, timeout: Duration = .milliseconds(500), maxResponseBytes: Int = 1 << 20) -> AnthropicClient {
+    static func client(_ http: HTTPClient, _ baseURL: String, timeout: Duration = .seconds(10), maxResponseBytes: Int = 1 << 20) -> AnthropicClient {
         AnthropicClient(
             httpClient: http,
             baseURL: baseURL,
@@ -63,7 +63,7 @@ struct AnthropicClientTests {
     func wrongKey() async throws {
         try await FakeMessagesAPI.run(.text(["never"])) { baseURL, _ in
             try await withHTTPClient { http in
-                let client = AnthropicClient(httpClient: http, baseURL: baseURL, apiKey: "wrong", model: "m", timeout: .milliseconds(500))
+                let client = AnthropicClient(httpClient: http, baseURL: baseURL, apiKey: "wrong", model: "m", timeout: .seconds(10))
                 let error = await #expect(throws: ProviderError.self) {
                     try await client.complete(system: "s", prompt: "p", maxTokens: 10)
                 }

@@ -6,7 +6,7 @@ import TurnsPlugin
 struct AnthropicCommentatorTests {
     let transcript = Transcripts.oneSided
 
-    static func commentator(_ http: HTTPClient, _ baseURL: String, timeout: Duration = .milliseconds(500)) -> AnthropicCommentator {
+    static func commentator(_ http: HTTPClient, _ baseURL: String, timeout: Duration = .seconds(10)) -> AnthropicCommentator {
         AnthropicCommentator(client: AnthropicClient(
             httpClient: http, baseURL: baseURL, apiKey: FakeMessagesAPI.apiKey, model: FakeMessagesAPI.model, timeout: timeout
         ))

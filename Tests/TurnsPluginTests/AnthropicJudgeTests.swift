@@ -6,7 +6,7 @@ import TurnsPlugin
 struct AnthropicJudgeTests {
     let transcript = Transcripts.oneSided
 
-    static func judge(_ http: HTTPClient, _ baseURL: String, timeout: Duration = .milliseconds(500)) -> AnthropicJudge {
+    static func judge(_ http: HTTPClient, _ baseURL: String, timeout: Duration = .seconds(10)) -> AnthropicJudge {
         AnthropicJudge(client: AnthropicClient(
             httpClient: http, baseURL: baseURL, apiKey: FakeMessagesAPI.apiKey, model: FakeMessagesAPI.model, timeout: timeout
         ))

@@ -53,7 +53,7 @@ enum FakeSpeakAPI {
 struct DeepgramSynthesizerTests {
     static let audio: [UInt8] = [0x49, 0x44, 0x33, 0x04, 0x00, 0xFF, 0xFB, 0x90, 0x64]
 
-    static func synthesizer(_ http: HTTPClient, _ baseURL: String, apiKey: String = FakeSpeakAPI.apiKey, model: String? = nil, timeout: Duration = .milliseconds(500)) -> DeepgramSynthesizer {
+    static func synthesizer(_ http: HTTPClient, _ baseURL: String, apiKey: String = FakeSpeakAPI.apiKey, model: String? = nil, timeout: Duration = .seconds(10)) -> DeepgramSynthesizer {
         if let model {
             return DeepgramSynthesizer(httpClient: http, baseURL: baseURL, apiKey: apiKey, model: model, timeout: timeout)
         }
