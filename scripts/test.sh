@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # scripts/test.sh - build MoltArena and run every test suite. Installs nothing.
 #
-# Usage: scripts/test.sh [STEP...]     STEP: swift interop protocol (default: all)
+# Usage: scripts/test.sh [STEP...]     STEP: swift interop bench protocol (default: all)
 #
 # Steps (the debug build always comes first):
 #   build     swift build --build-tests (debug: the binary and every test target, built once)
 #   swift     swift test --skip-build (XCTest and Swift Testing)
+#   bench     bench/smoke.sh: every `moltarena bench` scenario briefly, correctness only
 #   interop   tests/interop with the Python venv's pytest (python-socketio,
 #             websocket-client against `moltarena conformance-server`)
 #   protocol  the official Engine.IO / Socket.IO protocol suites against
@@ -30,9 +31,9 @@ LOGS="$ROOT/.build/test-logs"
 mkdir -p "$LOGS"
 
 STEPS=("$@")
-[ ${#STEPS[@]} -gt 0 ] || STEPS=(swift interop protocol)
+[ ${#STEPS[@]} -gt 0 ] || STEPS=(swift interop bench protocol)
 for s in "${STEPS[@]}"; do
-  case "$s" in swift|interop|protocol) ;; *) echo "test.sh: unknown step '$s' (swift interop protocol)" >&2; exit 2 ;; esac
+  case "$s" in swift|interop|bench|protocol) ;; *) echo "test.sh: unknown step '$s' (swift interop bench protocol)" >&2; exit 2 ;; esac
 done
 wants() { local s; for s in "${STEPS[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 
@@ -114,6 +115,21 @@ if wants interop; then
       5) record "interop" FAILED "pytest collected no tests" ;;
       *) record "interop" FAILED "${counts:-pytest exit $rc}" ;;
     esac
+  fi
+fi
+
+# --- load generator smoke run -------------------------------------------------
+if wants bench; then
+  banner "moltarena bench smoke run (correctness only, never speed)"
+  if [ -z "$BIN" ]; then
+    echo "test.sh: not run: the build failed"
+    record "bench smoke" FAILED "not run: build failed"
+  else
+    set +e
+    timeout 300 bash bench/smoke.sh "$BIN" 2>&1 | tee "$LOGS/bench-smoke.log"
+    rc=${PIPESTATUS[0]}
+    set -e
+    if [ "$rc" -eq 0 ]; then record "bench smoke" ok; else record "bench smoke" FAILED "exit $rc"; fi
   fi
 fi
 
