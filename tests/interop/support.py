@@ -1,4 +1,5 @@
-"""Helpers shared by the interop tests: a queue-backed python-socketio peer."""
+"""Helpers shared by the interop tests: a queue-backed python-socketio peer, and closing
+clients at the end of a test."""
 
 from __future__ import annotations
 
@@ -117,3 +118,21 @@ def wait_until(predicate, timeout: float = WAIT, what: str = "condition") -> Non
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(0.02)
+
+
+def disconnect_all(clients) -> None:
+    """Disconnects every client (anything with `disconnect()`) at the end of a test, all at
+    once: a long-polling client's disconnect waits for its pending GET to be answered. A
+    client a test left half-closed is passed over."""
+    closers = [threading.Thread(target=_quiet_disconnect, args=(c,)) for c in clients]
+    for t in closers:
+        t.start()
+    for t in closers:
+        t.join(timeout=15)
+
+
+def _quiet_disconnect(client) -> None:
+    try:
+        client.disconnect()
+    except Exception:  # a test may have left it half-closed
+        pass

@@ -11,12 +11,8 @@ order the packets arrive, before python-socketio dispatches it.
 from __future__ import annotations
 
 import json
-import os
 import queue
-import re
 import shutil
-import signal
-import subprocess
 import threading
 import time
 import urllib.error
@@ -29,14 +25,15 @@ import engineio
 import pytest
 import socketio
 
+# tests/interop/serve_process.py and tests/interop/support.py (see conftest.py)
+from serve_process import ServeArena, binary
+from support import disconnect_all
+
 HERE = Path(__file__).resolve().parent
 CONF_DIR = HERE / "conf"
-REPO_ROOT = HERE.parents[2]
-LISTENING = re.compile(r"^listening on (https?://\S+)\s*$")
 
 # Upper bounds only: every wait ends as soon as what it waits for has happened.
 WAIT = 8.0
-CLI_TIMEOUT = 30.0
 
 # The events of the battle log (docs/PROTOCOL.md): each carries `seq`.
 LOGGED = frozenset({
@@ -49,19 +46,11 @@ DEFAULT_TRANSPORTS = None
 WEBSOCKET = ["websocket"]
 
 
-def binary() -> Path:
-    path = Path(os.environ.get("MOLTARENA_BIN") or ".build/debug/moltarena")
-    return path if path.is_absolute() else REPO_ROOT / path
-
-
 def snapshot_binary(workdir: Path, timeout: float = 60.0) -> Path:
     """A private copy of the binary, so that a rebuild in the working tree during the session
     (the linker rewriting the file: "Text file busy") changes neither the servers nor the CLI.
     Copies until the source stays the same size and age while it is copied."""
     source = binary()
-    if not source.exists():
-        pytest.fail(f"server binary not found: {source} (run `swift build` first or set "
-                    f"MOLTARENA_BIN)", pytrace=False)
     target = workdir / source.name
     deadline = time.monotonic() + timeout
     while True:
@@ -80,104 +69,11 @@ def snapshot_binary(workdir: Path, timeout: float = 60.0) -> Path:
 
 # --- the server, its CLI and its HTTP API ----------------------------------------------------
 
-class Arena:
-    """`moltarena serve --config CONF --db DB --host 127.0.0.1 --port 0` with a fresh database."""
-
-    def __init__(self, config: Path, workdir: Path, exe: Path):
-        self.config = config
-        self.exe = exe
-        self.workdir = workdir
-        self.db = workdir / "arena.sqlite"
-        self.log_path = workdir / "server.log"
-        self.proc: subprocess.Popen | None = None
-        self.url = ""
-
-    def start(self) -> "Arena":
-        exe = self.exe
-        timeout = float(os.environ.get("MOLTARENA_START_TIMEOUT", "60"))
-        cmd = [str(exe), "serve", "--config", str(self.config), "--db", str(self.db),
-               "--host", "127.0.0.1", "--port", "0"]
-        log = open(self.log_path, "w", buffering=1)
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True,
-                                     cwd=self.workdir, start_new_session=True)
-        lines: queue.Queue[str | None] = queue.Queue()
-
-        def pump() -> None:
-            # Keep draining stdout so that the server never blocks on a full pipe.
-            assert self.proc is not None and self.proc.stdout is not None
-            for line in self.proc.stdout:
-                lines.put(line)
-                log.write("[stdout] " + line)
-            lines.put(None)
-
-        threading.Thread(target=pump, name=f"serve-{self.config.stem}", daemon=True).start()
-        deadline = time.monotonic() + timeout
-        seen: list[str] = []
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self.stop()
-                pytest.fail(f"`moltarena serve --config {self.config.name}` printed no "
-                            f"`listening on` line within {timeout:.0f} s; stdout: {seen!r}\n"
-                            f"{self.log_tail()}", pytrace=False)
-            try:
-                line = lines.get(timeout=min(remaining, 0.5))
-            except queue.Empty:
-                continue
-            if line is None:
-                self.proc.wait(timeout=5)
-                pytest.fail(f"`moltarena serve --config {self.config.name}` exited with status "
-                            f"{self.proc.returncode} before `listening on`; stdout: {seen!r}\n"
-                            f"{self.log_tail()}", pytrace=False)
-            seen.append(line.rstrip("\n"))
-            match = LISTENING.match(line)
-            if match:
-                self.url = match.group(1).rstrip("/")
-                assert not self.url.endswith(":0"), f"announced port 0: {line!r}"
-                return self
-
-    def stop(self) -> None:
-        proc = self.proc
-        if proc is None or proc.poll() is not None:
-            return
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-    def log_tail(self, lines: int = 40) -> str:
-        if not self.log_path.exists():
-            return "(no server log)"
-        text = self.log_path.read_text(errors="replace").splitlines()
-        return "server output:\n" + ("\n".join(text[-lines:]) or "(empty)")
-
-    def died(self) -> str | None:
-        if self.proc is None or self.proc.poll() is None:
-            return None
-        return (f"the server ({self.config.name}) exited with status {self.proc.returncode}; "
-                f"{self.log_tail()}")
+class Arena(ServeArena):
+    """`moltarena serve --config CONF` (a plugins file of conf/) with a fresh database, run by
+    the session's copy of the binary, plus CLI and HTTP helpers."""
 
     # -- CLI ---------------------------------------------------------------------------------
-    def cli(self, *args: str) -> dict:
-        """Runs `moltarena ARGS --db DB` and returns the one JSON object it prints."""
-        cmd = [str(self.exe), *args, "--db", str(self.db)]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=CLI_TIMEOUT,
-                              cwd=self.workdir)
-        assert done.returncode == 0, (f"`moltarena {' '.join(args)}` exited with "
-                                      f"{done.returncode}: {done.stderr.strip()}")
-        out = done.stdout.strip().splitlines()
-        assert len(out) == 1, f"`moltarena {' '.join(args)}` printed {out!r}, expected one line"
-        return json.loads(out[0])
-
-    def create_agent(self, name: str | None = None) -> dict:
-        name = name or f"agent-{uuid.uuid4().hex[:8]}"
-        agent = self.cli("agents", "create", "--name", name)
-        assert set(agent) >= {"id", "name", "status", "apiKey"}, agent
-        assert agent["name"] == name and agent["status"] == "active", agent
-        return agent
-
     def create_agents(self, n: int, prefix: str = "agent") -> list[dict]:
         """`n` agents, made by the CLI a few at a time."""
         names = [f"{prefix}-{i}-{uuid.uuid4().hex[:6]}" for i in range(n)]
@@ -409,19 +305,7 @@ class Clients:
         return clients
 
     def close(self) -> None:
-        # All at once: a long-polling client's disconnect waits for its pending GET.
-        closers = [threading.Thread(target=_quiet_disconnect, args=(c,)) for c in self.made]
-        for t in closers:
-            t.start()
-        for t in closers:
-            t.join(timeout=15)
-
-
-def _quiet_disconnect(client: Client) -> None:
-    try:
-        client.disconnect()
-    except Exception:  # a test may have left it half-closed
-        pass
+        disconnect_all(self.made)
 
 
 # --- checks -------------------------------------------------------------------------------

@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
+for folder in (HERE, HERE.parent):  # battle_support.py; serve_process.py and support.py
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
 
 from battle_support import CONF_DIR, Arena, Clients, snapshot_binary  # noqa: E402
 
@@ -40,9 +41,7 @@ class Arenas:
             assert config.exists(), config
             workdir = self.tmp_path_factory.mktemp(f"arena-{name}")
             self.running[name] = Arena(config, workdir, self.exe).start()
-        died = self.running[name].died()
-        if died:
-            pytest.fail(died, pytrace=False)
+        self.running[name].check_alive()
         return self.running[name]
 
 
@@ -52,10 +51,7 @@ def arenas(tmp_path_factory):
     all_arenas = Arenas(tmp_path_factory)
     yield all_arenas
     for arena in all_arenas.running.values():
-        died = arena.died()
-        arena.stop()
-        if died:
-            print("\n" + died)
+        arena.close()
 
 
 @pytest.fixture(autouse=True)
@@ -65,9 +61,7 @@ def _arenas_still_alive(request):
     if "arenas" not in request.fixturenames:
         return
     for arena in request.getfixturevalue("arenas").running.values():
-        died = arena.died()
-        if died:
-            pytest.fail(died, pytrace=False)
+        arena.check_alive()
 
 
 @pytest.fixture

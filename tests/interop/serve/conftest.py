@@ -15,18 +15,17 @@ joined starts, but nothing here waits for its countdown.
 from __future__ import annotations
 
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
 HERE = Path(__file__).resolve().parent
-for folder in (HERE, HERE.parent):  # serve_support.py, and support.py of tests/interop
+for folder in (HERE, HERE.parent):  # serve_support.py; serve_process.py and support.py
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
 from serve_support import TRANSPORTS, Arena, ArenaPeer  # noqa: E402
-from support import Peer  # noqa: E402
+from support import disconnect_all  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +35,7 @@ def arena(tmp_path_factory):
     try:
         yield srv
     finally:
-        died = srv.died()
-        srv.stop()
-        if died:
-            print("\n" + died)
+        srv.close()
 
 
 @pytest.fixture(autouse=True)
@@ -48,9 +44,7 @@ def _arena_still_alive(request):
     yield
     if "arena" not in request.fixturenames:
         return
-    died = request.getfixturevalue("arena").died()
-    if died:
-        pytest.fail(died, pytrace=False)
+    request.getfixturevalue("arena").check_alive()
 
 
 @pytest.fixture
@@ -85,16 +79,4 @@ def clients(arena, transports):
         return peer
 
     yield make
-    # All at once: a polling client's disconnect waits for its pending GET.
-    closers = [threading.Thread(target=_quiet_disconnect, args=(p,)) for p in made]
-    for t in closers:
-        t.start()
-    for t in closers:
-        t.join(timeout=15)
-
-
-def _quiet_disconnect(peer: Peer) -> None:
-    try:
-        peer.disconnect()
-    except Exception:  # a test may have left it half-closed
-        pass
+    disconnect_all(made)

@@ -6,23 +6,15 @@ from __future__ import annotations
 import json
 import os
 import queue
-import re
-import signal
-import subprocess
-import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
 
-import pytest
-
-from support import WAIT, Peer, wait_until  # tests/interop/support.py (see conftest.py)
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
-LISTENING = re.compile(r"^listening on (https?://\S+)\s*$")
-CLI_TIMEOUT = 30.0
+# tests/interop/serve_process.py and tests/interop/support.py (see conftest.py)
+from serve_process import REPO_ROOT, ServeArena, binary
+from support import WAIT, Peer, wait_until
 
 # python-socketio's transports: its default (long-polling, then upgrade) and WebSocket only.
 TRANSPORTS = {
@@ -36,112 +28,16 @@ def plugins_file() -> Path:
     return path if path.is_absolute() else REPO_ROOT / path
 
 
-def binary() -> Path:
-    path = Path(os.environ.get("MOLTARENA_BIN") or ".build/debug/moltarena")
-    return path if path.is_absolute() else REPO_ROOT / path
-
-
 # --- the server and the CLI ----------------------------------------------------
 
-class Arena:
-    """A `moltarena serve` child process with its database, plus CLI and HTTP helpers."""
+class Arena(ServeArena):
+    """`moltarena serve` with the plugins file (MOLTARENA_CONFIG) and a fresh database in
+    `workdir`, plus CLI and HTTP helpers."""
 
     def __init__(self, workdir: Path):
-        self.workdir = workdir
-        self.db = workdir / "arena.sqlite"
-        self.log_path = workdir / "server.log"
-        self.proc: subprocess.Popen | None = None
-        self.url = ""
-
-    # -- process -----------------------------------------------------------
-    def start(self) -> "Arena":
-        exe = binary()
-        if not exe.exists():
-            pytest.fail(f"server binary not found: {exe} (run `swift build` first or set "
-                        f"MOLTARENA_BIN)", pytrace=False)
-        timeout = float(os.environ.get("MOLTARENA_START_TIMEOUT", "60"))
-        cmd = [str(exe), "serve", "--config", str(plugins_file()),
-               "--db", str(self.db), "--host", "127.0.0.1", "--port", "0"]
-        log = open(self.log_path, "w", buffering=1)
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True,
-                                     cwd=self.workdir, start_new_session=True)
-        lines: queue.Queue[str | None] = queue.Queue()
-
-        def pump() -> None:
-            # Hand stdout to the waiting fixture, keep it in the log, and keep draining
-            # so that the server never blocks on a full pipe.
-            assert self.proc is not None and self.proc.stdout is not None
-            for line in self.proc.stdout:
-                lines.put(line)
-                log.write("[stdout] " + line)
-            lines.put(None)
-
-        threading.Thread(target=pump, name="serve-stdout", daemon=True).start()
-        deadline = time.monotonic() + timeout
-        seen: list[str] = []
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self.stop()
-                pytest.fail(f"`moltarena serve` printed no `listening on` line within "
-                            f"{timeout:.0f} s; stdout: {seen!r}\n{self.log_tail()}", pytrace=False)
-            try:
-                line = lines.get(timeout=min(remaining, 0.5))
-            except queue.Empty:
-                continue
-            if line is None:
-                self.proc.wait(timeout=5)
-                pytest.fail(f"`moltarena serve` exited with status {self.proc.returncode} "
-                            f"before `listening on`; stdout: {seen!r}\n{self.log_tail()}",
-                            pytrace=False)
-            seen.append(line.rstrip("\n"))
-            match = LISTENING.match(line)
-            if match:
-                self.url = match.group(1).rstrip("/")
-                assert not self.url.endswith(":0"), f"announced port 0: {line!r}"
-                return self
-
-    def stop(self) -> None:
-        proc = self.proc
-        if proc is None or proc.poll() is not None:
-            return
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-    def log_tail(self, lines: int = 40) -> str:
-        if not self.log_path.exists():
-            return "(no server log)"
-        text = self.log_path.read_text(errors="replace").splitlines()
-        return "server output:\n" + ("\n".join(text[-lines:]) or "(empty)")
-
-    def died(self) -> str | None:
-        if self.proc is None or self.proc.poll() is None:
-            return None
-        return f"the server exited with status {self.proc.returncode}; {self.log_tail()}"
+        super().__init__(plugins_file(), workdir, binary())
 
     # -- CLI -----------------------------------------------------------------
-    def cli(self, *args: str) -> dict:
-        """Runs `moltarena ARGS --db DB` and returns the JSON object it prints."""
-        cmd = [str(binary()), *args, "--db", str(self.db)]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=CLI_TIMEOUT,
-                              cwd=self.workdir)
-        assert done.returncode == 0, (f"`{' '.join(args)}` exited with {done.returncode}: "
-                                      f"{done.stderr.strip()}")
-        out = done.stdout.strip().splitlines()
-        assert len(out) == 1, f"`{' '.join(args)}` printed {out!r}, expected one JSON line"
-        return json.loads(out[0])
-
-    def create_agent(self, name: str | None = None) -> dict:
-        name = name or f"agent-{uuid.uuid4().hex[:8]}"
-        agent = self.cli("agents", "create", "--name", name)
-        assert set(agent) >= {"id", "name", "status", "apiKey"}, agent
-        assert agent["name"] == name and agent["status"] == "active"
-        return agent
-
     def deactivate_agent(self, agent_id: str) -> dict:
         return self.cli("agents", "deactivate", agent_id)
 

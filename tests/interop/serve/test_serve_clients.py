@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-from serve_support import binary, notice
+from serve_process import binary
+from serve_support import notice
 from support import WAIT
 
 # Upper bound for things that take milliseconds, in the two regression tests (where it is
