@@ -277,7 +277,12 @@ class Client:
         return self.wait_for(find, f"{event!r}", timeout)
 
     def wait_state(self, status: str, timeout: float = WAIT) -> dict:
-        return self.wait_event("battle:state", lambda d: d["status"] == status, timeout)
+        state = self.wait_event("battle:state", lambda d: d["status"] == status, timeout)
+        if status == "COMPLETED":
+            # The server announces COMPLETED, then the results: the battle is over for a
+            # client once both are in.
+            self.wait_event("battle:results", lambda d: True, timeout)
+        return state
 
 
 class Clients:
