@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# scripts/test.sh - build MoltArena and run every test suite. Installs nothing.
+# scripts/test.sh - build MoltArena and run every test suite. Installs no system package;
+# creates the Python venv for the interop suite on first use.
 #
 # Usage: scripts/test.sh [STEP...]     STEP: swift interop bench protocol (default: all)
 #
@@ -96,6 +97,12 @@ fi
 if wants interop; then
   banner "python interop suite (tests/interop)"
   VENV="${VENV:-.venv}"
+  if [ ! -x "$VENV/bin/pytest" ] && [ ! -e "$VENV" ]; then
+    # First run on this machine: make the venv (python-socketio and friends from PyPI).
+    echo "test.sh: creating $VENV from tests/interop/requirements.txt"
+    python3 -m venv "$VENV" && "$VENV/bin/pip" install -q --disable-pip-version-check -r tests/interop/requirements.txt \
+      || echo "test.sh: could not create $VENV (python3-venv installed? PyPI reachable?)" >&2
+  fi
   if [ ! -x "$VENV/bin/pytest" ]; then
     echo "test.sh: FAILED: no pytest in $VENV; create the venv with:" >&2
     echo "  python3 -m venv $VENV && $VENV/bin/pip install -r tests/interop/requirements.txt" >&2
