@@ -26,16 +26,17 @@ public struct FallbackCommentator: Commentator {
     public var name: String { primary.name }
 
     public func comment(on turn: BattleTranscript.Turn, in transcript: BattleTranscript) async throws -> String {
-        let primary = primary
-        do {
-            return try await withDeadline(timeout) {
-                try await primary.comment(on: turn, in: transcript)
+        let (primary, fallback, logger) = (self.primary, self.fallback, self.logger)
+        return try await withFallback(
+            timeout: timeout,
+            primary: { try await primary.comment(on: turn, in: transcript) },
+            fallback: { try await fallback.comment(on: turn, in: transcript) },
+            failed: { reason in
+                logger?.warning(
+                    "commentator \(primary.name) failed, using \(fallback.name): \(reason)",
+                    metadata: ["battle": "\(transcript.battleId)", "turn": "\(turn.turnId)"]
+                )
             }
-        } catch is CancellationError where Task.isCancelled {
-            throw CancellationError()
-        } catch {
-            logger?.warning("commentator \(primary.name) failed, using \(fallback.name): \(FallbackJudge.describe(error, timeout: timeout))", metadata: ["battle": "\(transcript.battleId)", "turn": "\(turn.turnId)"])
-        }
-        return try await fallback.comment(on: turn, in: transcript)
+        ).value
     }
 }

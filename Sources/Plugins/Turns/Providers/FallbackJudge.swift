@@ -27,22 +27,16 @@ public struct FallbackJudge: Judge {
     public var name: String { primary.name }
 
     public func judge(_ transcript: BattleTranscript) async throws -> JudgeResult {
-        let primary = primary
-        do {
-            return try await withDeadline(timeout) {
-                try await primary.judge(transcript)
+        let (primary, fallback, logger) = (self.primary, self.fallback, self.logger)
+        var (result, fellBack) = try await withFallback(
+            timeout: timeout,
+            primary: { try await primary.judge(transcript) },
+            fallback: { try await fallback.judge(transcript) },
+            failed: { reason in
+                logger?.warning("judge \(primary.name) failed, using \(fallback.name): \(reason)", metadata: ["battle": "\(transcript.battleId)"])
             }
-        } catch is CancellationError where Task.isCancelled {
-            throw CancellationError()
-        } catch {
-            logger?.warning("judge \(primary.name) failed, using \(fallback.name): \(Self.describe(error, timeout: timeout))", metadata: ["battle": "\(transcript.battleId)"])
-        }
-        var result = try await fallback.judge(transcript)
-        result.judge = "\(fallback.name) (fallback)"
+        )
+        if fellBack { result.judge = "\(fallback.name) (fallback)" }
         return result
-    }
-
-    static func describe(_ error: any Error, timeout: Duration) -> String {
-        error is DeadlineExceeded ? "no answer within \(timeout)" : "\(error)"
     }
 }
