@@ -7,7 +7,7 @@
 #
 # Usage: bench/compare.sh [OPTIONS]
 #   --servers "moltarena python"   servers to compare (moltarena: the bench plugin; python:
-#                                  bench/peers/python/server.py)
+#                                  bench/peers/python/server.py; node: bench/peers/node/server.js)
 #   --sizes "100 1000"             receivers in the room for the fan-out runs
 #   --rounds 3                     rounds (medians are taken over them)
 #   --duration 10 --warmup 2       seconds measured / sent before measuring, per fan-out run
@@ -22,6 +22,10 @@
 #                   swift build -c release --product moltarena)
 #   PYTHON          Python with bench/peers/python/requirements.txt (default .build/bench-venv/bin/python;
 #                   python3 -m venv .build/bench-venv && .build/bench-venv/bin/pip install -r bench/peers/python/requirements.txt)
+#   NODE            Node.js for the node peer (default node; socket.io 4.8 wants Node 10 or later)
+#   SOCKETIO_NODE_MODULES   node_modules folder with socket.io 4.8 and its dependencies, passed to the
+#                   node peer as NODE_PATH (default: none, so bench/peers/node/node_modules, e.g. from
+#                   `npm install socket.io@4.8` in bench/peers/node; see bench/peers/node/README.md)
 #   SERVER_CPU=0 LOAD_CPU=1   cores for taskset
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -38,8 +42,18 @@ while [ $# -gt 0 ]; do
 done
 BIN="${MOLTARENA_BIN:-.build/release/moltarena}"
 PYTHON="${PYTHON:-.build/bench-venv/bin/python}"
+NODE="${NODE:-node}"
+SOCKETIO_NODE_MODULES="${SOCKETIO_NODE_MODULES:-}"
+if [ -n "$SOCKETIO_NODE_MODULES" ]; then
+  SOCKETIO_NODE_MODULES="$(cd "$SOCKETIO_NODE_MODULES" && pwd)" || { echo "bench/compare.sh: no folder SOCKETIO_NODE_MODULES" >&2; exit 2; }
+  export NODE_PATH="$SOCKETIO_NODE_MODULES"
+fi
 SERVER_CPU="${SERVER_CPU:-0}"; LOAD_CPU="${LOAD_CPU:-1}"
 [ -x "$BIN" ] || { echo "bench/compare.sh: no binary at $BIN" >&2; exit 2; }
+case " $SERVERS " in
+  *" node "*) (cd bench/peers/node && "$NODE" -e 'try { require("socket.io") } catch (e) { console.error(e.message.split("\n")[0]); process.exit(1) }') \
+                || { echo "bench/compare.sh: $NODE cannot load socket.io for bench/peers/node (set SOCKETIO_NODE_MODULES)" >&2; exit 2; } ;;
+esac
 mkdir -p "$OUT"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 WORK="$(mktemp -d)"
@@ -62,6 +76,8 @@ start_server() { # name -> sets URL and SERVER_PID
     moltarena) taskset -c "$SERVER_CPU" "$BIN" serve --config bench/plugins.bench.conf --db "$WORK/db.sqlite" \
                  --port 0 --log-level warning > "$WORK/server.out" 2> "$WORK/server.err" & ;;
     python)    taskset -c "$SERVER_CPU" "$PYTHON" bench/peers/python/server.py --port 0 \
+                 > "$WORK/server.out" 2> "$WORK/server.err" & ;;
+    node)      taskset -c "$SERVER_CPU" "$NODE" bench/peers/node/server.js --port 0 \
                  > "$WORK/server.out" 2> "$WORK/server.err" & ;;
     *) echo "bench/compare.sh: unknown server $1" >&2; exit 2 ;;
   esac
@@ -98,18 +114,41 @@ PY
   stop_server
 }
 
-python3 - "$OUT/machine.json" "$BIN" "$PYTHON" "$SERVER_CPU" "$LOAD_CPU" "$ROUNDS" "$DURATION" "$WARMUP" "$WINDOW" <<'PY'
+python3 - "$OUT/machine.json" "$BIN" "$PYTHON" "$SERVER_CPU" "$LOAD_CPU" "$ROUNDS" "$DURATION" "$WARMUP" "$WINDOW" "$NODE" <<'PY'
 import json, os, platform, subprocess, sys
-out, binary, python, server_cpu, load_cpu, rounds, duration, warmup, window = sys.argv[1:]
-def run(*cmd):
-    try: return subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout.strip()
+out, binary, python, server_cpu, load_cpu, rounds, duration, warmup, window, node = sys.argv[1:]
+def run(*cmd, cwd=None):
+    try: return subprocess.run(cmd, capture_output=True, text=True, timeout=30, cwd=cwd).stdout.strip()
     except Exception: return None
+# the versions the node peer resolves (from bench/peers/node, NODE_PATH as given): each package's
+# package.json, found from its entry point, and each dependency resolved from its dependent
+NODE_VERSIONS = r"""
+const fs = require("fs"), path = require("path");
+function pkg(name, from) {
+  try {
+    let dir = path.dirname(require.resolve(name, from ? { paths: [from] } : undefined));
+    while (!fs.existsSync(path.join(dir, "package.json")) || require(path.join(dir, "package.json")).name !== name) {
+      if (dir === path.dirname(dir)) return null;
+      dir = path.dirname(dir);
+    }
+    return { version: require(path.join(dir, "package.json")).version, dir: fs.realpathSync(dir) };
+  } catch (e) { return null; }
+}
+const sio = pkg("socket.io"), eio = sio && pkg("engine.io", sio.dir), ws = eio && pkg("ws", eio.dir);
+const out = { "socket.io": sio, "engine.io": eio, "ws": ws };
+for (const addon of ["bufferutil", "utf-8-validate"]) out[addon] = ws && pkg(addon, ws.dir);
+for (const k in out) out[k] = out[k] && out[k].version;
+console.log(JSON.stringify(out));
+"""
+node_packages = run(node, "-e", NODE_VERSIONS, cwd="bench/peers/node")
 model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), None)
 peers = run(python, "-c", "import socketio, engineio, aiohttp, uvloop; print(socketio.__version__ if hasattr(socketio,'__version__') else '', aiohttp.__version__, uvloop.__version__)")
 json.dump({
     "cpu": model, "cores": os.cpu_count(), "kernel": platform.release().split("-")[0],
     "swift": (run("swift", "--version") or "").splitlines()[0] if run("swift", "--version") else None,
     "python_packages": run(python, "-m", "pip", "list", "--format=freeze"),
+    "node": run(node, "--version"),
+    "node_packages": json.loads(node_packages) if node_packages else None,
     "server_cpu": server_cpu, "load_cpu": load_cpu, "rounds": int(rounds),
     "duration_seconds": float(duration), "warmup_seconds": float(warmup), "window": int(window),
     "load_generator": "moltarena bench (release build), 1 thread",
