@@ -13,8 +13,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one).") var port = 3000
     @Option(help: "Log level (trace, debug, info, notice, warning, error).") var logLevel = "info"
+    @Option(help: "Event loop threads (default: one per core this process may run on).") var threads: Int?
 
     func run() async throws {
+        EventLoopThreads.configure(requested: threads)
         var logger = Logger(label: "moltarena")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let runtime = try CommandFailure.reporting {
