@@ -28,6 +28,8 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
     private var batcher: FlushBatcher?
     private var isClosing = false
     var isFlushQueued = false
+    /// Frames written since the last flush.
+    private var pending = PendingFrames()
 
     /// Writes go through the outlet, past NIO's frame encoder: the frames are already encoded.
     private let outlet: RawFrameOutlet
@@ -69,24 +71,31 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
             return
         }
         guard !isClosing else { return }
-        guard let out = outlet.context else { return }
-        for frame in frames {
-            out.write(NIOAny(frame.frame), promise: nil)
+        guard let batcher else {
+            guard let out = outlet.context else { return }
+            for frame in frames { out.write(NIOAny(frame.frame), promise: nil) }
+            out.flush()
+            return
         }
-        if let batcher {
-            batcher.markDirty(self)
-        } else {
-            context.flush()
-        }
+        for frame in frames { pending.append(frame.frame) }
+        batcher.markDirty(self)
     }
 
     func flushNow() {
         guard let out = outlet.context else { return }
-        if out.eventLoop.inEventLoop {
-            out.flush()
-        } else {
+        guard out.eventLoop.inEventLoop else {
             out.eventLoop.execute { self.flushNow() }
+            return
         }
+        writePending(to: out)
+        out.flush()
+    }
+
+    /// Hands what this tick queued to the channel: a lone frame as it is (shared with the other
+    /// recipients, no copy), several copied into one buffer, so NIO keeps one pending write per
+    /// connection per flush instead of one per frame.
+    private func writePending(to out: ChannelHandlerContext) {
+        pending.drain { buffer in out.write(NIOAny(buffer), promise: nil) }
     }
 
     /// Sends a close frame after what is queued, then closes the connection.
@@ -101,6 +110,7 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
         var code = ByteBuffer()
         code.writeInteger(UInt16(1000))
         if let out = outlet.context {
+            writePending(to: out)
             out.write(NIOAny(WebSocketFrameHeader.control(opcode: 0x8, payload: code, allocator: context.channel.allocator)), promise: nil)
             out.flush()
         }
@@ -125,8 +135,13 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
             deliver(EngineIOPacket(binary: Array(frame.unmaskedData.readableBytesView)))
         case .ping:
             let pong = WebSocketFrameHeader.control(opcode: 0xA, payload: frame.unmaskedData, allocator: context.channel.allocator)
-            outlet.context?.write(NIOAny(pong), promise: nil)
-            if let batcher { batcher.markDirty(self) } else { context.flush() }
+            if let batcher {
+                pending.append(pong)
+                batcher.markDirty(self)
+            } else {
+                outlet.context?.write(NIOAny(pong), promise: nil)
+                context.flush()
+            }
         case .connectionClose:
             close()
         default:
