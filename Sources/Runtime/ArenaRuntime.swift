@@ -103,7 +103,8 @@ public final class ArenaRuntime: Sendable {
         Dispatcher(
             namespace: namespace, services: services, events: events,
             onConnect: registrations.onConnect, onDisconnect: registrations.onDisconnect,
-            authenticator: registrations.authenticators.first?.1
+            authenticator: registrations.authenticators.first?.1,
+            executors: EventLoopTaskExecutors(group: environment.eventLoopGroup)
         ).install()
 
         let router = Router(context: ArenaRequestContext.self)

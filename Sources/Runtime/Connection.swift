@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import NIOConcurrencyHelpers
+import NIOCore
 import SocketIOServer
 
 /// One client connection as plugins see it: who it is, where it is, and how to reach it.
@@ -18,6 +19,9 @@ public struct Connection: Sendable {
     public var identity: Identity { state.identity }
     /// The client's IP address, as the socket sees it.
     public var remoteIP: String { state.remoteIP }
+    /// The event loop the connection's socket lives on (where ``HandlerPlacement/eventLoop``
+    /// handlers run).
+    public var eventLoop: any EventLoop { socket.eventLoop }
 
     /// The headers of the HTTP request that opened the connection (for a trusted proxy's
     /// forwarded-for header, say).

@@ -11,6 +11,8 @@ struct Dispatcher: Sendable {
     let onConnect: [@Sendable (Connection) async -> Void]
     let onDisconnect: [@Sendable (Connection, String) async -> Void]
     let authenticator: Authenticator?
+    /// Handlers placed on the event loop run on their socket's loop through these.
+    let executors: EventLoopTaskExecutors
     let connectionCounts = ConnectionCounts()
 
     func install() {
@@ -46,9 +48,11 @@ struct Dispatcher: Sendable {
             }
         }
         for (name, registration) in events {
+            let onLoop = registration.placement == .eventLoop
             namespace.on(name) { socket, args, ack in
                 let connection = Connection(socket: socket)
-                let accepted = connection.state.queue.enqueue {
+                let executor = onLoop ? executors.executor(for: socket.eventLoop) : nil
+                let accepted = connection.state.queue.enqueue(on: executor) {
                     await handle(registration, connection: connection, argument: args.first, ack: ack)
                 }
                 if !accepted {
@@ -80,13 +84,27 @@ struct Dispatcher: Sendable {
                 }
             }
             services.metrics.eventHandled(registration.name, outcome: "ok")
-            connection.socket.emit(outcome.replyName, argumentsJSON: outcome.replyJSON)
-            ack?.send(argumentsJSON: Self.okAck(outcome.replyJSON))
+            await reply(on: connection) {
+                connection.socket.emit(outcome.replyName, argumentsJSON: outcome.replyJSON)
+                ack?.send(argumentsJSON: Self.okAck(outcome.replyJSON))
+            }
         } catch let error as ArenaError {
-            fail(error, event: registration.name, connection: connection, ack: ack)
+            await reply(on: connection) { fail(error, event: registration.name, connection: connection, ack: ack) }
         } catch {
             logger.error("handler failed", metadata: ["error": "\(error)"])
-            fail(.internalError, event: registration.name, connection: connection, ack: ack)
+            await reply(on: connection) { fail(.internalError, event: registration.name, connection: connection, ack: ack) }
+        }
+    }
+
+    /// Sends an event's replies from the connection's event loop, and returns once they are
+    /// written: the next event of the connection (perhaps handled on the loop) cannot overtake
+    /// them, whichever thread the handler ran on.
+    private func reply(on connection: Connection, _ send: @escaping @Sendable () -> Void) async {
+        let loop = connection.eventLoop
+        if loop.inEventLoop {
+            send()
+        } else {
+            try? await loop.submit(send).get()
         }
     }
 

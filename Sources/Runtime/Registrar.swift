@@ -36,13 +36,19 @@ public struct Registrar {
     /// Handles a typed client event. The payload is decoded and validated first (INVALID_PAYLOAD
     /// otherwise); with `rateLimit`, each identity gets that many of this event per window
     /// (RATE_LIMITED otherwise). The returned reply is acknowledged and emitted to the sender.
+    /// `runsOn` says where the handler runs (see ``HandlerPlacement``); a connection's events are
+    /// handled one at a time, in arrival order, wherever each runs.
     public mutating func on<E: ClientEvent>(
         _ type: E.Type,
         rateLimit: RateLimit? = nil,
+        runsOn placement: HandlerPlacement = .sharedPool,
         _ handler: @escaping @Sendable (E, EventContext) async throws -> E.Reply
     ) {
         registrations.events.append(
-            EventRegistration(name: E.name, plugin: pluginName, rateLimit: rateLimit, handle: AnyEventHandler(E.self, handler))
+            EventRegistration(
+                name: E.name, plugin: pluginName, rateLimit: rateLimit, placement: placement,
+                handle: AnyEventHandler(E.self, handler)
+            )
         )
     }
 
@@ -93,7 +99,21 @@ struct EventRegistration: Sendable {
     let name: String
     let plugin: String
     let rateLimit: RateLimit?
+    let placement: HandlerPlacement
     let handle: AnyEventHandler
+}
+
+/// Where an event handler runs.
+public enum HandlerPlacement: Sendable {
+    /// Swift's global concurrent executor: for handlers that may block a thread (synchronous
+    /// SQLite through GRDB, files, processes). Costs a hop to the pool and back to the socket's
+    /// event loop for the replies.
+    case sharedPool
+    /// The connection's own event loop, as a Node or asyncio handler runs: no thread hop, and the
+    /// replies and broadcasts it sends join the loop's batched flush, so a burst of events leaves
+    /// in one write per recipient. Only for handlers that never block: a blocked loop stalls
+    /// every connection on it. Awaiting is fine (actors, async database calls).
+    case eventLoop
 }
 
 struct MigrationRegistration: Sendable {

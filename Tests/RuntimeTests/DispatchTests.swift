@@ -106,6 +106,29 @@ import Testing
         #expect(texts == ["> a", "> b", "> c"])
     }
 
+    @Test func anEventLoopHandlerRunsOnTheConnectionsLoop() async throws {
+        let arena = try await arena()
+        let client = try await arena.connect()
+        let ack = try await client.emit("shout", ["text": "hi"])
+        #expect(ack == .object(["ok": true, "by": "loop", "text": "HI"]))
+    }
+
+    @Test func eventsOnTheLoopAndOnThePoolKeepArrivalOrder() async throws {
+        let arena = try await arena()
+        let client = try await arena.connect()
+        // The pool handler awaits a database write; the loop handler answers at once. Each waits
+        // for the one before it all the same.
+        for (event, text) in [("echo", "a"), ("shout", "b"), ("echo", "c"), ("shout", "d"), ("shout", "e"), ("echo", "f")] {
+            client.send(event, ["text": .string(text)])
+        }
+        var replies: [String] = []
+        for _ in 0..<6 {
+            let echoed = try await client.expect("echoed")
+            replies.append("\(echoed["text"]?.stringValue ?? "") by \(echoed["by"]?.stringValue ?? "")")
+        }
+        #expect(replies == ["> a by spectator", "B by loop", "> c by spectator", "D by loop", "E by loop", "> f by spectator"])
+    }
+
     @Test func healthAndMetricsAreServed() async throws {
         let arena = try await arena()
         let client = try await arena.connect()

@@ -29,6 +29,14 @@ struct EchoPlugin: Plugin {
         var text: String
     }
 
+    /// `shout {"text"}` → `echoed {"text","by"}`, handled on the connection's event loop (`by`
+    /// says where it ran: "loop" or "elsewhere").
+    struct Shout: ClientEvent {
+        typealias Reply = Echoed
+        static let name = "shout"
+        var text: String
+    }
+
     struct Echoed: ServerEvent {
         static let name = "echoed"
         var text: String
@@ -69,6 +77,9 @@ struct EchoPlugin: Plugin {
             }
             await context.services.bus.publish(EchoHeard(text: echo.text))
             return Echoed(text: options.prefix + echo.text, by: context.connection.identity.role.rawValue)
+        }
+        registrar.on(Shout.self, runsOn: .eventLoop) { shout, context in
+            Echoed(text: shout.text.uppercased(), by: context.connection.eventLoop.inEventLoop ? "loop" : "elsewhere")
         }
     }
 }

@@ -22,11 +22,12 @@ public struct BenchPlugin: Plugin {
 
     public func register(with registrar: inout Registrar) {
         let rooms = registrar.services.rooms
-        registrar.on(BenchJoin.self) { join, context in
+        // Neither handler blocks: both run on the connection's event loop, like the peers' handlers.
+        registrar.on(BenchJoin.self, runsOn: .eventLoop) { join, context in
             context.connection.join(BenchJoin.room(join.battleId))
             return BenchOK(battleId: join.battleId)
         }
-        registrar.on(BenchTurn.self) { turn, _ in
+        registrar.on(BenchTurn.self, runsOn: .eventLoop) { turn, _ in
             var json: [UInt8] = []
             json.reserveCapacity(256)
             JSONWriter.write(turn.payload, into: &json)

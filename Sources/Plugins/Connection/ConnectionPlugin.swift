@@ -47,7 +47,7 @@ public struct ConnectionPlugin: Plugin {
         registrar.onDisconnect { connection, reason in
             await services.bus.publish(ClientDisconnected(connectionId: connection.id, identity: connection.identity, reason: reason))
         }
-        registrar.on(Ping.self, rateLimit: RateLimit(20, per: .seconds(10))) { ping, context in
+        registrar.on(Ping.self, rateLimit: RateLimit(20, per: .seconds(10)), runsOn: .eventLoop) { ping, context in
             Pong(serverTime: context.services.clock.now(), echo: ping.fields)
         }
         registrar.routes { router in
