@@ -104,7 +104,7 @@ public final class ArenaRuntime: Sendable {
             namespace: namespace, services: services, events: events,
             onConnect: registrations.onConnect, onDisconnect: registrations.onDisconnect,
             authenticator: registrations.authenticators.first?.1,
-            executors: EventLoopTaskExecutors(group: environment.eventLoopGroup)
+            executors: io.engine.executors
         ).install()
 
         let router = Router(context: ArenaRequestContext.self)

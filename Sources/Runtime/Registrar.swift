@@ -62,7 +62,9 @@ public struct Registrar {
         registrations.onDisconnect.append(handler)
     }
 
-    /// Decides the identity of connecting clients.
+    /// Decides the identity of connecting clients. Runs on the connection's event loop (most
+    /// handshakes carry no key and are decided at once): hand blocking work, such as a
+    /// synchronous database lookup, to the shared pool (`Task.detached`).
     public mutating func authenticate(_ authenticator: @escaping Authenticator) {
         registrations.authenticators.append((pluginName, authenticator))
     }

@@ -14,6 +14,8 @@ public final class EngineIOServer: Sendable {
     public let configuration: EngineIOConfiguration
     let logger: Logger
     let batchers: FlushBatchers
+    /// Runs async work of a session on the session's own event loop (connect middleware).
+    public let executors: EventLoopTaskExecutors
     private let sessions = NIOLockedValueBox<[String: EngineIOSession]>([:])
     private let makeDelegate: @Sendable (EngineIOSession) -> any EngineIOSessionDelegate
 
@@ -30,6 +32,7 @@ public final class EngineIOServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.batchers = FlushBatchers(group: eventLoopGroup)
+        self.executors = EventLoopTaskExecutors(group: eventLoopGroup)
         self.makeDelegate = onOpen
     }
 

@@ -22,7 +22,8 @@ public enum ConnectDecision: Sendable {
     case reject(message: String, data: JSONValue? = nil)
 }
 
-/// Decides whether a CONNECT to a namespace is accepted. May suspend (a database lookup).
+/// Decides whether a CONNECT to a namespace is accepted. Runs on the session's event loop; may
+/// suspend, but must not block the thread (hand a synchronous database lookup to another task).
 public typealias ConnectMiddleware = @Sendable (SocketHandshake) async -> ConnectDecision
 
 /// Handles one client event. Runs on the socket's event loop: return quickly, and hand slow work

@@ -70,14 +70,16 @@ final class SocketIOConnection: EngineIOSessionDelegate, @unchecked Sendable {
         }
         connecting.insert(name)
         let loop = session.eventLoop
-        Task {
+        // On the session's own loop: a middleware that decides at once (no key to look up)
+        // costs no thread hop; one that blocks must move that work off the loop itself.
+        Task(executorPreference: session.server.executors.executor(for: loop)) {
             var decision = ConnectDecision.accept(data: nil)
             for middleware in middlewares {
                 decision = await middleware(handshake)
                 if case .reject = decision { break }
             }
             let verdict = decision
-            loop.execute {
+            let settle: @Sendable () -> Void = {
                 self.connecting.remove(name)
                 guard !self.session.isClosed else { return }
                 switch verdict {
@@ -89,6 +91,7 @@ final class SocketIOConnection: EngineIOSessionDelegate, @unchecked Sendable {
                     self.send(SocketIOPacket(.connectError, namespace: name, data: .object(members)))
                 }
             }
+            if loop.inEventLoop { settle() } else { loop.execute(settle) }
         }
     }
 

@@ -15,7 +15,10 @@ struct HandshakeAuthenticator: Sendable {
         }
         let agent: Agent?
         do {
-            agent = try store.agent(forKey: key)
+            // Connect middleware runs on the connection's event loop; the lookup is a
+            // synchronous SQLite read, so it runs on the shared pool instead.
+            let store = self.store
+            agent = try await Task.detached { try store.agent(forKey: key) }.value
         } catch {
             return .reject(ArenaError.internalError)
         }
