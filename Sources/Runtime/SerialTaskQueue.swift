@@ -1,5 +1,5 @@
 import DequeModule
-import NIOConcurrencyHelpers
+import Synchronization
 
 /// Runs async jobs one after the other, in submission order, with a task only while there is
 /// work (an idle connection holds no task). Bounded: a client that floods gets refused instead of
@@ -20,7 +20,7 @@ final class SerialTaskQueue: Sendable {
         var running = false
     }
 
-    private let state = NIOLockedValueBox(State())
+    private let state = Mutex(State())
     private let limit: Int
 
     init(limit: Int) {
@@ -30,7 +30,7 @@ final class SerialTaskQueue: Sendable {
     /// Queues the job to run on `executor` (nil: the global concurrent executor); false when the
     /// queue is full.
     func enqueue(on executor: (any TaskExecutor)? = nil, _ work: @escaping @Sendable () async -> Void) -> Bool {
-        let start: Bool? = state.withLockedValue { state in
+        let start: Bool? = state.withLock { state in
             guard state.jobs.count < limit else { return nil }
             state.jobs.append(Job(executor: executor, work: work))
             if state.running { return false }
@@ -54,9 +54,10 @@ final class SerialTaskQueue: Sendable {
     /// new task started there (the queue stays marked running), so every job runs where it asked.
     private func drain(startedOn home: (any TaskExecutor)?) async {
         while true {
-            let step: Step = state.withLockedValue { state in
+            let step: Step = state.withLock { state in
                 guard let first = state.jobs.first else {
                     state.running = false
+                    state.jobs = []  // an idle connection keeps no buffer
                     return .stop
                 }
                 guard first.executor === home else { return .handOver(to: first.executor) }

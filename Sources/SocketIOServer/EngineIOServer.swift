@@ -127,12 +127,27 @@ public final class EngineIOServer: Sendable {
 
     // MARK: WebSocket upgrade
 
+    /// The handshake headers a WebSocket session keeps: all but those of the upgrade itself,
+    /// which mean nothing once it is done and would be held for the connection's lifetime.
+    static func keptAfterUpgrade(_ headers: HTTPFields) -> HTTPFields {
+        var kept = HTTPFields()
+        for field in headers {
+            switch field.name {
+            case .connection, .upgrade, .secWebSocketKey, .secWebSocketVersion, .secWebSocketExtensions: continue
+            default: kept.append(field)
+            }
+        }
+        return kept
+    }
+
     /// Decides what a WebSocket upgrade request to this endpoint becomes; nil refuses it (the
     /// HTTP layer answers 400).
     func upgradeRole(query: [String: String], headers: HTTPFields, path: String, remoteAddress: SocketAddress?) -> EngineIOWebSocketHandler.Role? {
         guard case .success(let valid) = validate(query: query), valid.transport == "websocket" else { return nil }
         guard let sid = valid.sid else {
-            return .newSession(EngineIOHandshake(headers: headers, path: path, query: query, remoteAddress: remoteAddress, transport: "websocket"))
+            return .newSession(
+                EngineIOHandshake(headers: Self.keptAfterUpgrade(headers), path: path, query: query, remoteAddress: remoteAddress, transport: "websocket")
+            )
         }
         guard let session = session(sid) else { return nil }
         // Accept-then-close for a second socket on an upgraded session (the `ws` client throws on

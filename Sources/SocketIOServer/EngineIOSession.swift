@@ -12,7 +12,13 @@ public final class EngineIOSession: @unchecked Sendable {
     public let eventLoop: any EventLoop
     public let handshake: EngineIOHandshake
     let server: EngineIOServer
-    var logger: Logger
+    /// The server's logger with this session's id: built when something is logged, so an idle
+    /// session holds no metadata of its own.
+    var logger: Logger {
+        var logger = server.logger
+        logger[metadataKey: "eio.sid"] = "\(sid)"
+        return logger
+    }
     /// Set by the server right after creation, on the loop; cleared on close to break the cycle.
     var delegate: (any EngineIOSessionDelegate)?
 
@@ -44,9 +50,6 @@ public final class EngineIOSession: @unchecked Sendable {
         self.handshake = handshake
         self.transport = transport
         self.server = server
-        var logger = server.logger
-        logger[metadataKey: "eio.sid"] = "\(sid)"
-        self.logger = logger
     }
 
     /// Whether the session currently speaks WebSocket.

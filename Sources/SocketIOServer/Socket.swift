@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import SocketIOProtocol
+import Synchronization
 
 /// One client's connection to one namespace.
 ///
@@ -13,7 +14,7 @@ public final class Socket: @unchecked Sendable {
     public let namespace: Namespace
     public let handshake: SocketHandshake
     let session: EngineIOSession
-    private let storage: NIOLockedValueBox<(any Sendable)?>
+    private let storage: Mutex<(any Sendable)?>
 
     // Confined to `eventLoop`.
     private var rooms: Set<String> = []
@@ -27,7 +28,7 @@ public final class Socket: @unchecked Sendable {
         self.namespace = namespace
         self.handshake = handshake
         self.session = session
-        self.storage = NIOLockedValueBox(data)
+        self.storage = Mutex(data)
     }
 
     public var eventLoop: any EventLoop { session.eventLoop }
@@ -37,8 +38,8 @@ public final class Socket: @unchecked Sendable {
 
     /// Application data attached to the socket: who it is. Set by connect middleware.
     public var data: (any Sendable)? {
-        get { storage.withLockedValue { $0 } }
-        set { storage.withLockedValue { $0 = newValue } }
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
     }
 
     /// The rooms this socket joined. Read it on the socket's event loop (event handlers run there).
