@@ -7,7 +7,8 @@
 #
 # Usage: bench/compare.sh [OPTIONS]
 #   --servers "moltarena python"   servers to compare (moltarena: the bench plugin; python:
-#                                  bench/peers/python/server.py; node: bench/peers/node/server.js)
+#                                  bench/peers/python/server.py; node: bench/peers/node/server.js;
+#                                  limit: bench/peers/c-limit/limit.c, the C ceiling, not a peer)
 #   --sizes "100 1000"             receivers in the room for the fan-out runs
 #   --rounds 3                     rounds (medians are taken over them)
 #   --duration 10 --warmup 2       seconds measured / sent before measuring, per fan-out run
@@ -26,6 +27,8 @@
 #   SOCKETIO_NODE_MODULES   node_modules folder with socket.io 4.8 and its dependencies, passed to the
 #                   node peer as NODE_PATH (default: none, so bench/peers/node/node_modules, e.g. from
 #                   `npm install socket.io@4.8` in bench/peers/node; see bench/peers/node/README.md)
+#   LIMIT_BIN       the limit's binary (default .build/bench-limit, built with gcc -O2 from
+#                   bench/peers/c-limit/limit.c when missing or older than it)
 #   SERVER_CPU=0 LOAD_CPU=1   cores for taskset
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -54,6 +57,16 @@ case " $SERVERS " in
   *" node "*) (cd bench/peers/node && "$NODE" -e 'try { require("socket.io") } catch (e) { console.error(e.message.split("\n")[0]); process.exit(1) }') \
                 || { echo "bench/compare.sh: $NODE cannot load socket.io for bench/peers/node (set SOCKETIO_NODE_MODULES)" >&2; exit 2; } ;;
 esac
+LIMIT_BIN="${LIMIT_BIN:-}"
+case " $SERVERS " in
+  *" limit "*) if [ -z "$LIMIT_BIN" ]; then
+                 LIMIT_BIN=.build/bench-limit
+                 if [ ! -x "$LIMIT_BIN" ] || [ bench/peers/c-limit/limit.c -nt "$LIMIT_BIN" ]; then
+                   mkdir -p .build && gcc -O2 -o "$LIMIT_BIN" bench/peers/c-limit/limit.c \
+                     || { echo "bench/compare.sh: gcc could not build bench/peers/c-limit/limit.c" >&2; exit 2; }
+                 fi
+               fi ;;
+esac
 mkdir -p "$OUT"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 WORK="$(mktemp -d)"
@@ -79,6 +92,7 @@ start_server() { # name -> sets URL and SERVER_PID
                  > "$WORK/server.out" 2> "$WORK/server.err" & ;;
     node)      taskset -c "$SERVER_CPU" "$NODE" bench/peers/node/server.js --port 0 \
                  > "$WORK/server.out" 2> "$WORK/server.err" & ;;
+    limit)     taskset -c "$SERVER_CPU" "$LIMIT_BIN" --port 0 > "$WORK/server.out" 2> "$WORK/server.err" & ;;
     *) echo "bench/compare.sh: unknown server $1" >&2; exit 2 ;;
   esac
   SERVER_PID=$!

@@ -1,5 +1,6 @@
 """Medians of bench/compare.sh's raw results: writes summary.json beside them and prints a
-Markdown table with MoltArena's ratio to each peer.
+Markdown table with MoltArena's ratio to each peer, and to the limit (the C ceiling,
+bench/peers/c-limit) as a percentage when it was measured.
 
 Usage: python3 bench/summarize.py RESULTS_DIR
 """
@@ -52,8 +53,8 @@ def main(folder):
         summary.append(entry)
     (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
 
-    print("| measure | " + " | ".join(sorted({e["server"] for e in summary})) + " | ours / peer |")
-    servers = sorted({e["server"] for e in summary})
+    servers = sorted({e["server"] for e in summary}, key=lambda s: (s == "limit", s))   # the limit last
+    print("| measure | " + " | ".join(servers) + " | ours / peer |")
     print("|---" * (len(servers) + 2) + "|")
     for measure in dict.fromkeys(e["measure"] for e in summary):
         by = {e["server"]: e for e in summary if e["measure"] == measure}
@@ -73,7 +74,11 @@ def main(folder):
                 values[s] = 1 / e["p99"] if e["p99"] else None
         latency = "deliveredPerSecond" not in by.get("moltarena", {}) and "joinsPerSecond" not in by.get("moltarena", {})
         ratios = [(f"{s} p99 / ours {values['moltarena'] / values[s]:.1f}" if latency else f"{values['moltarena'] / values[s]:.1f}x {s}")
-                  for s in servers if s != "moltarena" and values.get(s) and values.get("moltarena")]
+                  for s in servers if s not in ("moltarena", "limit") and values.get(s) and values.get("moltarena")]
+        if values.get("limit") and values.get("moltarena"):
+            # The limit (bench/peers/c-limit) is a ceiling, not a peer: how close MoltArena gets to it.
+            ratios.append(f"moltarena p99 is {values['limit'] / values['moltarena']:.1f}x the limit's" if latency
+                          else f"moltarena is {100 * values['moltarena'] / values['limit']:.0f}% of the limit")
         print(f"| {measure} | " + " | ".join(cells) + " | " + ", ".join(ratios) + " |")
 
 
