@@ -1,4 +1,5 @@
 import NIOCore
+import SocketIOProtocol
 
 /// WebSocket frames as a client sends them (RFC 6455 §5.2): final, masked, text. Frames that are
 /// the same for every connection are encoded once and written as the same `ByteBuffer`.
@@ -28,17 +29,7 @@ enum ClientFrame {
         let key = maskKey
         buffer.writeBytes([key.0, key.1, key.2, key.3])
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { out in
-            let keys = (key.0, key.1, key.2, key.3)
-            for i in 0..<count {
-                let k: UInt8
-                switch i & 3 {
-                case 0: k = keys.0
-                case 1: k = keys.1
-                case 2: k = keys.2
-                default: k = keys.3
-                }
-                out[i] = payload[i] ^ k
-            }
+            WebSocketMask.apply(key, from: payload, to: out)
             return count
         }
     }

@@ -5,16 +5,16 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
-import NIOWebSocket
 import Foundation
 
 /// Hummingbird child channel that serves the application's routes and Engine.IO endpoints on one
 /// port.
 ///
 /// Plain HTTP (the API, and Engine.IO long-polling) goes through Hummingbird's usual request
-/// handling. A WebSocket upgrade to an Engine.IO endpoint is finished by NIO's upgrader and then
-/// handed to ``EngineIOWebSocketHandler``, a synchronous channel handler: the connection keeps no
-/// task and no async stream, which is what keeps an idle connection to a few kilobytes.
+/// handling. A WebSocket upgrade to an Engine.IO endpoint is answered by
+/// ``EngineIOWebSocketUpgrader`` and then handed to ``EngineIOWebSocketHandler``, a synchronous
+/// channel handler and the only one left in the pipeline: the connection keeps no task, no async
+/// stream and no frame codec of its own, which is what keeps an idle connection small.
 public struct EngineIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
     public enum Outcome: Sendable {
         case http(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
@@ -60,10 +60,7 @@ public struct EngineIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
             )
             let pendingRole = NIOLoopBoundBox<EngineIOWebSocketHandler.Role?>(nil, eventLoop: channel.eventLoop)
             let upgradeAttempted = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
-            let maxFrame = endpoints.map(\.configuration.maxPayload).max() ?? 1_000_000
-            let upgrader = NIOTypedWebSocketServerUpgrader<Outcome>(
-                maxFrameSize: maxFrame,
-                enableAutomaticErrorHandling: false,
+            let upgrader = EngineIOWebSocketUpgrader<Outcome>(
                 shouldUpgrade: { channel, head in
                     upgradeAttempted.value = true
                     let (path, query) = Self.split(uri: head.uri)
@@ -83,17 +80,7 @@ public struct EngineIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                             let endpoint = endpoints.first(where: { $0.matches(path: Substring(path)) })
                         else { throw ChannelError.inappropriateOperationForState }
                         pendingRole.value = nil
-                        let sync = channel.pipeline.syncOperations
-                        let outlet = RawFrameOutlet()
-                        try sync.addHandler(outlet, position: .first)
-                        try sync.addHandler(
-                            NIOWebSocketFrameAggregator(
-                                minNonFinalFragmentSize: 1,
-                                maxAccumulatedFrameCount: 256,
-                                maxAccumulatedFrameSize: endpoint.configuration.maxPayload
-                            )
-                        )
-                        try sync.addHandler(EngineIOWebSocketHandler(server: endpoint, role: role, outlet: outlet))
+                        try channel.pipeline.syncOperations.addHandler(EngineIOWebSocketHandler(server: endpoint, role: role))
                         let high = endpoint.configuration.maxOutboundBytes
                         try channel.syncOptions?.setOption(
                             ChannelOptions.writeBufferWaterMark,

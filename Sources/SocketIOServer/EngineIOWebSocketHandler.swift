@@ -1,15 +1,16 @@
 import Logging
 import NIOCore
-import NIOWebSocket
 import SocketIOProtocol
 
 /// The Engine.IO WebSocket transport as a plain synchronous channel handler: no task and no
 /// async stream per connection, so an idle connection costs little more than its channel.
 ///
-/// Outbound frames arrive pre-encoded (``OutboundFrame``) and are written as bytes below any
-/// frame encoder; flushes are coalesced per event loop by ``FlushBatcher``.
+/// It is the only handler in the upgraded connection's pipeline: it reads WebSocket frames itself
+/// (``WebSocketFrameReader``) and writes frames that arrive pre-encoded (``OutboundFrame``, one
+/// encoding shared by every recipient of a broadcast); flushes are coalesced per event loop by
+/// ``FlushBatcher``.
 final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHandler, BatchFlushable, @unchecked Sendable {
-    typealias InboundIn = WebSocketFrame
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     enum Role {
@@ -30,14 +31,12 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
     var isFlushQueued = false
     /// Frames written since the last flush.
     private var pending = PendingFrames()
+    private var reader: WebSocketFrameReader
 
-    /// Writes go through the outlet, past NIO's frame encoder: the frames are already encoded.
-    private let outlet: RawFrameOutlet
-
-    init(server: EngineIOServer, role: Role, outlet: RawFrameOutlet) {
+    init(server: EngineIOServer, role: Role) {
         self.server = server
         self.role = role
-        self.outlet = outlet
+        self.reader = WebSocketFrameReader(maxMessageSize: server.configuration.maxPayload)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -72,9 +71,8 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
         }
         guard !isClosing else { return }
         guard let batcher else {
-            guard let out = outlet.context else { return }
-            for frame in frames { out.write(NIOAny(frame.frame), promise: nil) }
-            out.flush()
+            for frame in frames { context.write(wrapOutboundOut(frame.frame), promise: nil) }
+            context.flush()
             return
         }
         for frame in frames { pending.append(frame.frame) }
@@ -82,70 +80,78 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     func flushNow() {
-        guard let out = outlet.context else { return }
-        guard out.eventLoop.inEventLoop else {
-            out.eventLoop.execute { self.flushNow() }
+        guard let context else { return }
+        guard context.eventLoop.inEventLoop else {
+            context.eventLoop.execute { self.flushNow() }
             return
         }
-        writePending(to: out)
-        out.flush()
+        writePending(to: context)
+        context.flush()
     }
 
     /// Hands what this tick queued to the channel: a lone frame as it is (shared with the other
     /// recipients, no copy), several copied into one buffer, so NIO keeps one pending write per
     /// connection per flush instead of one per frame.
-    private func writePending(to out: ChannelHandlerContext) {
-        pending.drain { buffer in out.write(NIOAny(buffer), promise: nil) }
+    private func writePending(to context: ChannelHandlerContext) {
+        pending.drain { buffer in context.write(wrapOutboundOut(buffer), promise: nil) }
     }
 
-    /// Sends a close frame after what is queued, then closes the connection.
-    func close() {
+    /// Sends a close frame (RFC 6455 status `code`) after what is queued, then closes the
+    /// connection.
+    func close(code: UInt16 = 1000) {
         guard let context else { return }
         guard context.eventLoop.inEventLoop else {
-            context.eventLoop.execute { self.close() }
+            context.eventLoop.execute { self.close(code: code) }
             return
         }
         guard !isClosing else { return }
         isClosing = true
-        var code = ByteBuffer()
-        code.writeInteger(UInt16(1000))
-        if let out = outlet.context {
-            writePending(to: out)
-            out.write(NIOAny(WebSocketFrameHeader.control(opcode: 0x8, payload: code, allocator: context.channel.allocator)), promise: nil)
-            out.flush()
-        }
+        var status = ByteBuffer()
+        status.writeInteger(code)
+        writePending(to: context)
+        context.write(wrapOutboundOut(WebSocketFrameHeader.control(opcode: 0x8, payload: status, allocator: context.channel.allocator)), promise: nil)
+        context.flush()
         context.close(promise: nil)
     }
 
     // MARK: Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
-        switch frame.opcode {
-        case .text:
-            let bytes = frame.unmaskedData
+        guard !isClosing else { return }
+        do {
+            try reader.read(unwrapInboundIn(data)) { message in
+                guard !isClosing else { return }
+                receive(message, context: context)
+            }
+        } catch {
+            server.logger.debug("closing WebSocket: invalid frame", metadata: ["error": "\(error)"])
+            failed(.parseError, code: error.closeCode)
+        }
+    }
+
+    private func receive(_ message: WebSocketFrameReader.Message, context: ChannelHandlerContext) {
+        switch message {
+        case .text(let bytes):
             do {
-                let packet = try EngineIOPacket.decode(text: bytes.readableBytesView)
-                deliver(packet)
+                deliver(try EngineIOPacket.decode(text: bytes.readableBytesView))
             } catch {
                 server.logger.debug("closing WebSocket: invalid Engine.IO packet", metadata: ["error": "\(error)"])
                 failed(.parseError)
             }
-        case .binary:
-            deliver(EngineIOPacket(binary: Array(frame.unmaskedData.readableBytesView)))
-        case .ping:
-            let pong = WebSocketFrameHeader.control(opcode: 0xA, payload: frame.unmaskedData, allocator: context.channel.allocator)
+        case .binary(let bytes):
+            deliver(EngineIOPacket(binary: Array(bytes.readableBytesView)))
+        case .ping(let payload):
+            let pong = WebSocketFrameHeader.control(opcode: 0xA, payload: payload, allocator: context.channel.allocator)
             if let batcher {
                 pending.append(pong)
                 batcher.markDirty(self)
             } else {
-                outlet.context?.write(NIOAny(pong), promise: nil)
-                context.flush()
+                context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
             }
-        case .connectionClose:
-            close()
-        default:
+        case .pong:
             break
+        case .close:
+            close()
         }
     }
 
@@ -158,11 +164,11 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
         }
     }
 
-    private func failed(_ reason: EngineIOCloseReason) {
+    private func failed(_ reason: EngineIOCloseReason, code: UInt16 = 1000) {
         if let session {
             session.eventLoop.execute { session.webSocketFailed(self, reason: reason) }
         }
-        close()
+        close(code: code)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
