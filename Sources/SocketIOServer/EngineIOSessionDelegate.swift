@@ -18,10 +18,23 @@ public enum EngineIOCloseReason: String, Sendable {
 public struct EngineIOHandshake: Sendable {
     public let headers: HTTPFields
     public let path: String
+    /// The application's query parameters: Engine.IO's own (`EIO`, `transport`, `sid`, `t`) are
+    /// left out, so a session whose client sent no others holds no query at all.
     public let query: [String: String]
     public let remoteAddress: SocketAddress?
     /// The transport the session started on.
     public let transport: String
+
+    init(headers: HTTPFields, path: String, query: [String: String], remoteAddress: SocketAddress?, transport: String) {
+        self.headers = headers
+        self.path = path
+        let own = query.filter { !Self.engineIOParameters.contains($0.key) }
+        self.query = own.isEmpty ? [:] : own
+        self.remoteAddress = remoteAddress
+        self.transport = transport
+    }
+
+    static let engineIOParameters: Set<String> = ["EIO", "transport", "sid", "t"]
 }
 
 /// Receives what one Engine.IO session delivers. Called on the session's event loop only.
