@@ -16,6 +16,8 @@
 #                                  64 events per connection, so keep it below that)
 #   --latency "1000:20"            open-loop latency runs, RECEIVERS:BROADCASTS_PER_SECOND ("" for none)
 #   --connect 2000                 clients for the connect+join run (0 for none)
+#   --idle 10000                   joined idle connections for the memory run: server RSS before and
+#                                  with them, KiB per connection (0 for none)
 #   --out DIR                      output folder (default bench/results/DATE-TIME)
 #
 # Environment:
@@ -34,12 +36,13 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 SERVERS="moltarena python"; SIZES="100 1000"; ROUNDS=3; DURATION=10; WARMUP=2; WINDOW=48
-LATENCY="1000:20"; CONNECT=2000; OUT="bench/results/$(date +%Y%m%d-%H%M%S)"
+LATENCY="1000:20"; CONNECT=2000; IDLE=10000; OUT="bench/results/$(date +%Y%m%d-%H%M%S)"
 while [ $# -gt 0 ]; do
   case "$1" in
     --servers) SERVERS="$2"; shift 2 ;; --sizes) SIZES="$2"; shift 2 ;; --rounds) ROUNDS="$2"; shift 2 ;;
     --duration) DURATION="$2"; shift 2 ;; --warmup) WARMUP="$2"; shift 2 ;; --window) WINDOW="$2"; shift 2 ;;
     --latency) LATENCY="$2"; shift 2 ;; --connect) CONNECT="$2"; shift 2 ;; --out) OUT="$2"; shift 2 ;;
+    --idle) IDLE="$2"; shift 2 ;;
     *) echo "bench/compare.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -110,6 +113,7 @@ measure() { # server file scenario bench-args...
   local server="$1" file="$2" scenario="$3"; shift 3
   start_server "$server"
   sleep 0.5
+  [ "$scenario" = idle ] && set -- "$@" --server-pid "$SERVER_PID"
   echo "== round $round: $server: bench $scenario $*" >&2
   local load; load="$(cut -d' ' -f1 /proc/loadavg)"
   if taskset -c "$LOAD_CPU" "$BIN" bench "$scenario" "$URL" "$@" --json > "$WORK/result.json"; then
@@ -185,6 +189,11 @@ for round in $(seq "$ROUNDS"); do
   if [ "$CONNECT" -gt 0 ]; then
     for server in $SERVERS; do
       measure "$server" "$server-connect-$CONNECT-r$round.json" connect --clients "$CONNECT"
+    done
+  fi
+  if [ "$IDLE" -gt 0 ]; then
+    for server in $SERVERS; do
+      measure "$server" "$server-idle-$IDLE-r$round.json" idle --clients "$IDLE" --checkpoints "1000,$IDLE" --hold 10
     done
   fi
 done

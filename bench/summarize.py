@@ -14,6 +14,8 @@ import sys
 def key_of(r):
     if r["scenario"] == "connect":
         return ("connect", r["clients"])
+    if r["scenario"] == "idle":
+        return ("idle", r["clients"])
     if r.get("mode") == "open":
         return ("latency", r["receivers"], r["rate"])
     return ("fanout", r["receivers"])
@@ -24,6 +26,8 @@ def label(key):
         return f"fan-out msgs/s, {key[1]} in room"
     if key[0] == "latency":
         return f"p50 / p99 ms, {key[1]} in room, {key[2]:g} broadcasts/s"
+    if key[0] == "idle":
+        return f"KiB per idle joined connection ({key[1]:,})"
     return f"connects+joins/s ({key[1]} clients)"
 
 
@@ -45,6 +49,10 @@ def main(folder):
             entry["p50"] = statistics.median(r["latency"]["p50"] for r in rs)
             entry["p99"] = statistics.median(r["latency"]["p99"] for r in rs)
             entry["all"] = [[r["latency"]["p50"], r["latency"]["p99"]] for r in rs]
+        elif key[0] == "idle":
+            entry["kibPerConnection"] = statistics.median(r["kibPerConnection"] for r in rs)
+            entry["all"] = [r["kibPerConnection"] for r in rs]
+            entry["connected"] = min(r["connected"] for r in rs)
         else:
             entry["joinsPerSecond"] = statistics.median(r["joinsPerSecond"] for r in rs)
             entry["all"] = [r["joinsPerSecond"] for r in rs]
@@ -69,16 +77,30 @@ def main(folder):
             elif "joinsPerSecond" in e:
                 cells.append(f"{e['joinsPerSecond']:,.0f}")
                 values[s] = e["joinsPerSecond"]
+            elif "kibPerConnection" in e:
+                cells.append(f"{e['kibPerConnection']:.2f}")
+                values[s] = 1 / e["kibPerConnection"] if e["kibPerConnection"] else None
             else:
                 cells.append(f"{e['p50']:.2f} / {e['p99']:.2f}")
                 values[s] = 1 / e["p99"] if e["p99"] else None
-        latency = "deliveredPerSecond" not in by.get("moltarena", {}) and "joinsPerSecond" not in by.get("moltarena", {})
-        ratios = [(f"{s} p99 / ours {values['moltarena'] / values[s]:.1f}" if latency else f"{values['moltarena'] / values[s]:.1f}x {s}")
-                  for s in servers if s not in ("moltarena", "limit") and values.get(s) and values.get("moltarena")]
+        ours = by.get("moltarena", {})
+        memory = "kibPerConnection" in ours
+        latency = not memory and "deliveredPerSecond" not in ours and "joinsPerSecond" not in ours
+        def peer_ratio(s):
+            if latency:
+                return f"{s} p99 / ours {values['moltarena'] / values[s]:.1f}"
+            if memory:
+                return f"{values[s] / values['moltarena']:.2f}x {s}'s memory"
+            return f"{values['moltarena'] / values[s]:.1f}x {s}"
+        ratios = [peer_ratio(s) for s in servers if s not in ("moltarena", "limit") and values.get(s) and values.get("moltarena")]
         if values.get("limit") and values.get("moltarena"):
             # The limit (bench/peers/c-limit) is a ceiling, not a peer: how close MoltArena gets to it.
-            ratios.append(f"moltarena p99 is {values['limit'] / values['moltarena']:.1f}x the limit's" if latency
-                          else f"moltarena is {100 * values['moltarena'] / values['limit']:.0f}% of the limit")
+            if latency:
+                ratios.append(f"moltarena p99 is {values['limit'] / values['moltarena']:.1f}x the limit's")
+            elif memory:
+                ratios.append(f"moltarena uses {values['limit'] / values['moltarena']:.0f}x the limit's memory")
+            else:
+                ratios.append(f"moltarena is {100 * values['moltarena'] / values['limit']:.0f}% of the limit")
         print(f"| {measure} | " + " | ".join(cells) + " | " + ", ".join(ratios) + " |")
 
 
