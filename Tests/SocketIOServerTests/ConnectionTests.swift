@@ -68,7 +68,9 @@ import SocketIOServer
 
     @Test func silentClientIsClosedByTheHeartbeat() async throws {
         let reasons = Observed<String>()
-        let engine = EngineIOConfiguration(pingInterval: .milliseconds(100), pingTimeout: .milliseconds(100))
+        // Long enough for the silent client to finish connecting on a loaded machine before its
+        // first unanswered ping (interval + timeout) closes it.
+        let engine = EngineIOConfiguration(pingInterval: .milliseconds(400), pingTimeout: .milliseconds(400))
         try await TestServer.run(engine: engine, configure: { io in
             io.of("/").onDisconnect { _, reason in reasons.record(reason) }
         }) { server, _ in
