@@ -48,6 +48,13 @@ public final class ArenaTestHarness: Sendable {
         Task { await group.triggerGracefulShutdown() }
     }
 
+    /// Engine.IO as the harness runs it: the server's defaults, on NIO's testing loop.
+    static var engineConfiguration: EngineIOConfiguration {
+        var engine = EngineIOConfiguration(pingInterval: .seconds(25), pingTimeout: .seconds(20))
+        engine.enqueuesFromOutsideTheLoop = true
+        return engine
+    }
+
     /// Builds the runtime from plugins.conf text and the plugins the test makes available, and
     /// starts the plugins' background services.
     ///
@@ -70,7 +77,7 @@ public final class ArenaTestHarness: Sendable {
             database: database,
             clock: EventLoopClock(eventLoop: loop, startDate: startDate),
             logger: logger,
-            socketIO: .init(engine: .init(pingInterval: .seconds(25), pingTimeout: .seconds(20)))
+            socketIO: .init(engine: Self.engineConfiguration)
         )
         let plugins = try catalog.resolve(PluginsFile.parse(pluginsConf, path: "plugins.conf"))
         let runtime = try ArenaRuntime.build(plugins: plugins, environment: environment)

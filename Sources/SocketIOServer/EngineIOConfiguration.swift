@@ -25,6 +25,11 @@ public struct EngineIOConfiguration: Sendable {
     /// CORS headers.
     public var allowedOrigins: [String]
     public var transports: Transports
+    /// Hands work for an event loop (async handlers placed on it) to the loop from another
+    /// thread, even when the caller is on the loop already. Only for NIO's
+    /// `NIOAsyncTestingEventLoop`, which runs a task scheduled from inside it only when it next
+    /// spins, so such a task could wait for ever; test harnesses set it, servers leave it off.
+    public var enqueuesFromOutsideTheLoop = false
 
     public init(
         path: String = "/socket.io/",

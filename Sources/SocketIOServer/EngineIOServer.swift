@@ -32,7 +32,7 @@ public final class EngineIOServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.batchers = FlushBatchers(group: eventLoopGroup)
-        self.executors = EventLoopTaskExecutors(group: eventLoopGroup)
+        self.executors = EventLoopTaskExecutors(group: eventLoopGroup, enqueuesFromOutsideTheLoop: configuration.enqueuesFromOutsideTheLoop)
         self.makeDelegate = onOpen
     }
 

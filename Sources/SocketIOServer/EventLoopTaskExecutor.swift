@@ -1,3 +1,4 @@
+import Dispatch
 import NIOCore
 
 /// Runs a task's jobs on one NIO event loop.
@@ -9,15 +10,23 @@ import NIOCore
 /// Such work must not block the thread: a blocked loop stalls every connection on it.
 public final class EventLoopTaskExecutor: TaskExecutor, Sendable {
     public let eventLoop: any EventLoop
+    /// Set for loops that must be handed work from another thread (see
+    /// ``EngineIOConfiguration/enqueuesFromOutsideTheLoop``): a serial queue keeps the order.
+    private let handOff: DispatchQueue?
 
-    public init(eventLoop: any EventLoop) {
+    public init(eventLoop: any EventLoop, enqueuesFromOutsideTheLoop: Bool = false) {
         self.eventLoop = eventLoop
+        self.handOff = enqueuesFromOutsideTheLoop ? DispatchQueue(label: "moltarena.loop-executor") : nil
     }
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        eventLoop.execute {
-            job.runSynchronously(on: self.asUnownedTaskExecutor())
+        let run: @Sendable () -> Void = { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+        if let handOff {
+            let loop = eventLoop
+            handOff.async { loop.execute(run) }
+        } else {
+            eventLoop.execute(run)
         }
     }
 }
@@ -26,10 +35,10 @@ public final class EventLoopTaskExecutor: TaskExecutor, Sendable {
 public final class EventLoopTaskExecutors: Sendable {
     private let executors: [ObjectIdentifier: EventLoopTaskExecutor]
 
-    public init(group: any EventLoopGroup) {
+    public init(group: any EventLoopGroup, enqueuesFromOutsideTheLoop: Bool = false) {
         var executors: [ObjectIdentifier: EventLoopTaskExecutor] = [:]
         for loop in group.makeIterator() {
-            executors[ObjectIdentifier(loop)] = EventLoopTaskExecutor(eventLoop: loop)
+            executors[ObjectIdentifier(loop)] = EventLoopTaskExecutor(eventLoop: loop, enqueuesFromOutsideTheLoop: enqueuesFromOutsideTheLoop)
         }
         self.executors = executors
     }

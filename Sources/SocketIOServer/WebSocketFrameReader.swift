@@ -83,8 +83,9 @@ struct WebSocketFrameReader {
             fragmented = (frame.opcode, frame.payload)
             return nil
         case 0x0:
-            guard var (opcode, data) = fragmented else { throw .unexpectedContinuation }
+            guard let (opcode, collected) = fragmented else { throw .unexpectedContinuation }
             fragmented = nil
+            var data = collected
             guard data.readableBytes + frame.payload.readableBytes <= maxMessageSize else { throw .messageTooLarge }
             data.writeImmutableBuffer(frame.payload)
             if frame.fin { return Self.message(opcode: opcode, data) }
