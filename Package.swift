@@ -164,13 +164,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The load generator of `moltarena bench`: raw NIO connections speaking Engine.IO and
-        // Socket.IO with pre-encoded frames, latency in HdrHistogram. Names no plugin.
+        // Socket.IO with pre-encoded frames, latency in HdrHistogram; a few HTTP/1 requests for
+        // the battle scenario's setup and checks. Names no plugin.
         .target(
             name: "BenchKit",
             dependencies: [
                 "SocketIOProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: swiftSettings

@@ -1,29 +1,53 @@
 import NIOCore
 
 /// One load-generator connection: the WebSocket upgrade written as pre-encoded bytes, then
-/// Engine.IO and Socket.IO read straight from the receive buffer. Pings are answered; a
-/// broadcast's `seq` and `ts` are read in place and counted in the loop's ``LoopStats`` with one
-/// clock reading per socket read. Nothing is allocated per message.
+/// Engine.IO and Socket.IO read straight from the receive buffer. Pings are answered; what a
+/// received event means depends on the connection's ``Role``, and receivers and spectators count
+/// it in the loop's ``LoopStats`` with one clock reading per socket read and no allocation.
 final class BenchConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     enum Phase { case upgrading, opening, connecting, joining, ready }
 
+    /// What the connection does with the events it receives.
+    enum Role: Sendable {
+        /// `fanout`: a `battle:turn` carries the sender's `seq` and `ts` as JSON keys.
+        case receiver
+        /// `battle`: every event is counted by name; a `battle:turn` carries the bench markers
+        /// of ``BattleTurnContent`` in its content.
+        case spectator
+        /// `battle`: one of the two agents; its events go to its player, on this loop.
+        case agent(BattlePlayer)
+    }
+
     private var phase = Phase.upgrading
     private var cumulation: ByteBuffer?
     private var needsFlush = false
     private let upgradeRequest: ByteBuffer
-    private let join: ByteBuffer?
+    private let connect: ByteBuffer
+    private let joins: [ByteBuffer]
+    /// Join acks still to come before the connection is ready.
+    private var pendingJoins = 0
+    private let role: Role
+    /// A spectator's own count of the turns it got.
+    private let tally: SpectatorTally?
     private let stats: LoopStats
     private let ready: ReadySignal
 
     /// Bytes of HTTP response head accepted before giving up on the upgrade.
     static let maxResponseHead = 16 * 1024
 
-    init(upgradeRequest: ByteBuffer, join: ByteBuffer?, stats: LoopStats, ready: ReadySignal) {
+    /// - Parameters:
+    ///   - connect: the Socket.IO CONNECT frame (``ClientFrame/connect``, or with an auth token).
+    ///   - joins: `battle:join` frames, sent together after CONNECT; the connection is ready
+    ///     when each has been acknowledged.
+    init(upgradeRequest: ByteBuffer, connect: ByteBuffer = ClientFrame.connect, joins: [ByteBuffer], role: Role = .receiver, stats: LoopStats, ready: ReadySignal) {
         self.upgradeRequest = upgradeRequest
-        self.join = join
+        self.connect = connect
+        self.joins = joins
+        self.role = role
+        if case .spectator = role { tally = SpectatorTally() } else { tally = nil }
         self.stats = stats
         self.ready = ready
     }
@@ -122,7 +146,7 @@ final class BenchConnectionHandler: ChannelInboundHandler {
             needsFlush = true
         case UInt8(ascii: "0") where phase == .opening:
             phase = .connecting
-            context.write(wrapOutboundOut(ClientFrame.connect), promise: nil)
+            context.write(wrapOutboundOut(connect), promise: nil)
             needsFlush = true
         case UInt8(ascii: "1"):
             context.close(promise: nil)
@@ -135,27 +159,34 @@ final class BenchConnectionHandler: ChannelInboundHandler {
         guard text.count >= 2 else { return }
         switch text[1] {
         case UInt8(ascii: "2"):
-            if let (seq, ts) = TurnPayload.read(text) {
-                stats.turn(seq: seq, ts: ts, now: now)
-            } else if TurnPayload.hasPrefix(text, TurnPayload.errorPrefix) {
-                stats.errorEvents += 1
+            switch role {
+            case .receiver:
+                if let (seq, ts) = TurnPayload.read(text) {
+                    stats.turn(seq: seq, ts: ts, now: now)
+                } else if TurnPayload.hasPrefix(text, TurnPayload.errorPrefix) {
+                    stats.errorEvents += 1
+                }
+            case .spectator:
+                if let tally { stats.battleEvent(text, now: now, tally: tally) }
+            case .agent(let player):
+                player.received(text, now: now, channel: context.channel)
             }
         case UInt8(ascii: "0") where phase == .connecting:
-            if let join {
-                phase = .joining
-                context.write(wrapOutboundOut(join), promise: nil)
-                needsFlush = true
+            if joins.isEmpty {
+                becomeReady()
             } else {
-                phase = .ready
-                ready.succeed()
+                phase = .joining
+                pendingJoins = joins.count
+                for join in joins { context.write(wrapOutboundOut(join), promise: nil) }
+                needsFlush = true
             }
         case UInt8(ascii: "3") where phase == .joining:
-            // The first ack is the join's (ack id 0); a refusal carries an error object.
+            // Only the joins have ack ids; a refusal carries an error object.
             if Self.contains(text, #""error""#) || Self.contains(text, #""ok":false"#) {
                 fail(context: context, BenchError("battle:join refused: \(String(decoding: text, as: UTF8.self))"))
             } else {
-                phase = .ready
-                ready.succeed()
+                pendingJoins -= 1
+                if pendingJoins == 0 { becomeReady() }
             }
         case UInt8(ascii: "4"):
             fail(context: context, BenchError("CONNECT refused: \(String(decoding: text, as: UTF8.self))"))
@@ -164,6 +195,12 @@ final class BenchConnectionHandler: ChannelInboundHandler {
         default:
             break
         }
+    }
+
+    private func becomeReady() {
+        phase = .ready
+        if let tally { stats.spectators.append(tally) }
+        ready.succeed()
     }
 
     private func fail(context: ChannelHandlerContext, _ error: BenchError) {

@@ -140,3 +140,81 @@ public struct IdleReport: BenchReport, Codable {
         return rows("idle joined connections at \(target)", pairs)
     }
 }
+
+public struct BattleReport: BenchReport, Codable {
+    public var scenario = "battle"
+    public var target: String
+    public var spectators: Int
+    public var rounds: Int
+    /// Battles created; they are played one after another (every spectator joined all of them).
+    public var battles: Int
+    public var battleIds: [String]
+    /// Battles the agents reached (joined after the previous one ended).
+    public var battlesPlayed: Int
+    /// `battle:ended` reasons, per ended battle.
+    public var endReasons: [String]
+    /// "battles" when every battle ended, "duration" when the time was up first, "stalled" when
+    /// a submission went unanswered for 30 s after it.
+    public var endedBy: String
+    /// Size of each turn's content.
+    public var contentBytes: Int
+    public var threads: Int
+    /// The limit (--duration).
+    public var durationSeconds: Double
+    /// From the first submission to the last accepted turn.
+    public var playSeconds: Double
+    /// Part of `playSeconds` between a battle's last turn and the next battle's first offer.
+    public var betweenBattlesSeconds: Double
+    public var turnsSubmitted: UInt64
+    public var turnsAccepted: Int
+    /// Accepted turns / `playSeconds`.
+    public var turnsPerSecond: Double
+    public var rateLimited: UInt64
+    public var submitErrors: UInt64
+    public var firstError: String?
+    /// Submission to `battle:turn_accepted`, at the agent.
+    public var acceptLatency: LatencyReport
+    /// Submission to `battle:turn`, at each spectator.
+    public var turnLatency: LatencyReport
+    /// From the first submission to the last event a spectator received.
+    public var deliverySeconds: Double
+    /// Every event spectators received from the first submission on.
+    public var spectatorEvents: UInt64
+    public var spectatorEventsPerSecond: Double
+    /// `battle:turn` deliveries among them.
+    public var spectatorTurns: UInt64
+    public var spectatorTurnsPerSecond: Double
+    /// The same events by name (names never received are left out).
+    public var eventsByName: [String: UInt64]
+    /// Accepted turns a spectator never got, summed over spectators (after the drain).
+    public var lostTurns: UInt64
+    public var spectatorsMissingTurns: Int
+    /// A turn received twice, or after a later one.
+    public var outOfOrderTurns: UInt64
+    /// Spectators that got `battle:ended` for every battle that ended.
+    public var spectatorsSawEveryEnd: Int
+    /// Turns in the played battles' snapshots (`GET /api/v1/battles/{id}`) afterwards.
+    public var persistedTurns: Int
+    /// Every accepted turn is in its battle's snapshot, with its content, and nothing else is.
+    public var allTurnsPersisted: Bool
+    public var errorEvents: UInt64
+    public var unexpectedCloses: UInt64
+    /// Spectators' connect + join of every battle.
+    public var connectSeconds: Double
+
+    public var table: String {
+        func rate(_ value: Double) -> String { value >= 100 ? grouped(value) : String(format: "%.1f", value) }
+        let names = eventsByName.sorted { $0.value > $1.value }.map { "\($0.key) \(grouped(Double($0.value)))" }.joined(separator: ", ")
+        return rows("battle with \(spectators) spectators at \(target) (\(battles) battle(s) of \(rounds) rounds, ended by \(endedBy))", [
+            ("turns", "\(rate(turnsPerSecond)) accepted/s (\(turnsAccepted) of \(turnsSubmitted) submitted in \(String(format: "%.3f", playSeconds)) s, \(String(format: "%.3f", betweenBattlesSeconds)) s between battles)"),
+            ("accept latency", acceptLatency.line),
+            ("turn latency", turnLatency.line),
+            ("delivered", "\(grouped(spectatorEventsPerSecond)) events/s, battle:turn \(grouped(spectatorTurnsPerSecond))/s (\(String(format: "%.3f", deliverySeconds)) s)"),
+            ("events", names.isEmpty ? "none" : names),
+            ("lost turns", "\(lostTurns) (\(spectatorsMissingTurns) spectators missing some), \(outOfOrderTurns) out of order, \(spectatorsSawEveryEnd) saw every end"),
+            ("persisted", "\(persistedTurns) turns, \(allTurnsPersisted ? "all accepted turns stored" : "MISMATCH with the accepted turns")"),
+            ("rate limited / errors", "\(rateLimited) / \(submitErrors) submissions, \(errorEvents) error events at spectators, \(unexpectedCloses) closes\(firstError.map { " (first: \($0))" } ?? "")"),
+            ("setup", "\(spectators) spectators joined in \(String(format: "%.3f", connectSeconds)) s, content \(contentBytes) bytes, \(threads) load thread(s)"),
+        ])
+    }
+}

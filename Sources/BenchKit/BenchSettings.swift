@@ -29,7 +29,7 @@ public struct BenchSettings: Sendable {
     func dialerOptions(join: Bool) throws -> Dialer.Options {
         Dialer.Options(
             target: target,
-            join: join ? room : nil,
+            joins: join ? [room] : [],
             sources: try sourceAddresses.map { try SocketAddress(ipAddress: $0, port: 0) }
         )
     }

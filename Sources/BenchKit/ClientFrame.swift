@@ -50,9 +50,17 @@ enum ClientFrame {
     /// A WebSocket close frame with status 1000.
     static let close = text([0x03, 0xE8], opcode: 0x8)
 
-    /// `battle:join {"battleId"}` with ack id 0: the ack tells when the room has been joined.
-    static func join(battleId: String) -> ByteBuffer {
-        var json: [UInt8] = Array(#"420["battle:join",{"battleId":"#.utf8)
+    /// Socket.IO CONNECT with the auth payload `{"token":KEY}`: an agent's connection.
+    static func connect(token: String) -> ByteBuffer {
+        var packet: [UInt8] = Array(#"40{"token":"#.utf8)
+        TurnPayload.appendJSONString(token, to: &packet)
+        packet.append(UInt8(ascii: "}"))
+        return text(packet)
+    }
+
+    /// `battle:join {"battleId"}` with an ack id: the ack tells when the room has been joined.
+    static func join(battleId: String, ackId: Int = 0) -> ByteBuffer {
+        var json: [UInt8] = Array("42\(ackId)".utf8) + Array(#"["battle:join",{"battleId":"#.utf8)
         TurnPayload.appendJSONString(battleId, to: &json)
         json += Array("}]".utf8)
         return text(json)

@@ -7,8 +7,11 @@ import NIOPosix
 final class Dialer: @unchecked Sendable {
     struct Options: Sendable {
         var target: BenchTarget
-        /// The room receivers join; nil opens connections that only CONNECT.
-        var join: String?
+        /// The battles (rooms) each connection joins; empty opens connections that only CONNECT.
+        var joins: [String] = []
+        /// The API key sent in CONNECT's auth payload (an agent); nil connects anonymously.
+        var token: String?
+        var role: BenchConnectionHandler.Role = .receiver
         /// Local addresses to connect from, in turn (more than ~28,000 connections to one server
         /// port need several: 127.0.0.1, 127.0.0.2, ...). Empty lets the kernel choose.
         var sources: [SocketAddress] = []
@@ -28,14 +31,16 @@ final class Dialer: @unchecked Sendable {
     private let table: LoopStatsTable
     private let options: Options
     private let upgradeRequest: ByteBuffer
-    private let joinFrame: ByteBuffer?
+    private let connectFrame: ByteBuffer
+    private let joinFrames: [ByteBuffer]
 
     init(group: any EventLoopGroup, table: LoopStatsTable, options: Options) {
         self.group = group
         self.table = table
         self.options = options
         self.upgradeRequest = ByteBuffer(bytes: options.target.upgradeRequest)
-        self.joinFrame = options.join.map { ClientFrame.join(battleId: $0) }
+        self.connectFrame = options.token.map { ClientFrame.connect(token: $0) } ?? ClientFrame.connect
+        self.joinFrames = options.joins.enumerated().map { ClientFrame.join(battleId: $0.element, ackId: $0.offset) }
     }
 
     /// Opens one connection on `loop`; the future completes when it is ready.
@@ -43,14 +48,17 @@ final class Dialer: @unchecked Sendable {
         let ready = ReadySignal(loop.makePromise(of: Void.self))
         let table = self.table
         let request = upgradeRequest
-        let join = joinFrame
+        let connect = connectFrame
+        let joins = joinFrames
+        let role = options.role
         var bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(.seconds(10))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let handler = BenchConnectionHandler(
-                        upgradeRequest: request, join: join, stats: table.stats(for: channel.eventLoop), ready: ready
+                        upgradeRequest: request, connect: connect, joins: joins, role: role,
+                        stats: table.stats(for: channel.eventLoop), ready: ready
                     )
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }

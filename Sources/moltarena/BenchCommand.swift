@@ -2,19 +2,22 @@ import ArgumentParser
 import BenchKit
 import Foundation
 
-/// `moltarena bench`: the load generator. Works against any Socket.IO v4 server that implements
-/// the bench scenario (`battle:join {battleId}` acks; `battle:turn {battleId,...}` is relayed to
-/// room `battle:<battleId>`), over the WebSocket transport.
+/// `moltarena bench`: the load generator. `fanout`, `connect` and `idle` work against any
+/// Socket.IO v4 server that implements the bench scenario (`battle:join {battleId}` acks;
+/// `battle:turn {battleId,...}` is relayed to room `battle:<battleId>`), over the WebSocket
+/// transport; `battle` plays real battles against `moltarena serve` with the battle plugins.
 ///
 /// ```
 /// moltarena serve --config bench/plugins.bench.conf --port 3000 &
 /// moltarena bench fanout http://127.0.0.1:3000 --clients 1000 --window 16 --duration 10
+/// moltarena serve --config bench/plugins.battle.conf --port 3001 &
+/// moltarena bench battle http://127.0.0.1:3001 --spectators 10000 --duration 20
 /// ```
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Load-test a Socket.IO server with the bench scenario (see the bench plugin).",
-        subcommands: [Fanout.self, Connect.self, Idle.self]
+        subcommands: [Fanout.self, Connect.self, Idle.self, Battle.self]
     )
 
     /// Runs a scenario; a failure is one line on stderr and exit status 1.
@@ -76,6 +79,35 @@ struct BenchCommand: AsyncParsableCommand {
                 warmup: .seconds(warmup), duration: .seconds(duration), payloadBytes: payloadBytes
             )
             common.print(await BenchCommand.reporting { try await scenario.run(settings) })
+        }
+    }
+
+    struct Battle: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A real battle watched by N spectators: turns accepted/s, turn latency at each spectator, delivery, losses, persistence.",
+            discussion: """
+                Creates two agents and --battles public battles through the HTTP API, joins N anonymous \
+                spectators to every battle, then the agents join with their keys and play as fast as \
+                the server allows, battle after battle, until the last one ends or --duration is up. \
+                Run the server with bench/plugins.battle.conf. (--room is not used: the battles are new.)
+                """
+        )
+        @OptionGroup var common: Common
+        @Option(help: "Anonymous spectators joined to every battle.") var spectators = 10_000
+        @Option(help: "Rounds per battle (two turns each); the server allows at most 50.") var rounds = 50
+        @Option(help: "Battles played one after another, for runs longer than one battle lasts.") var battles = 1
+        @Option(help: "Seconds of play at most (from the first turn).") var duration = 20.0
+        @Option(help: "Size of each turn's content.") var contentBytes = 200
+
+        func run() async throws {
+            let settings = try common.settings()
+            guard duration > 0 else { throw ValidationError("--duration must be positive") }
+            let scenario = BattleScenario(
+                spectators: spectators, rounds: rounds, battles: battles, duration: .seconds(duration), contentBytes: contentBytes
+            )
+            let report = await BenchCommand.reporting { try await scenario.run(settings) }
+            common.print(report)
+            if report.turnsAccepted == 0 { throw ExitCode.failure }
         }
     }
 
