@@ -2,7 +2,8 @@
 # bench/smoke.sh - proves `moltarena bench` still works, in a few seconds: starts
 # `moltarena serve` with the bench plugin on a free port, runs every scenario briefly
 # against it and checks correctness only (everything delivered, nothing lost, every
-# client joined), never speed.
+# client joined), never speed; then the battle scenario against a second server with
+# bench/plugins.battle.conf (every turn accepted, delivered to every spectator, persisted).
 #
 # Usage: bench/smoke.sh [MOLTARENA_BINARY]   (default: $MOLTARENA_BIN, else the debug build's)
 set -euo pipefail
@@ -12,29 +13,41 @@ BIN="${1:-${MOLTARENA_BIN:-$(swift build --show-bin-path)/moltarena}}"
 [ -x "$BIN" ] || { echo "bench/smoke.sh: no binary at $BIN (build first)" >&2; exit 2; }
 
 WORK="$(mktemp -d)"
-SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
+SERVER_PIDS=()
+stop_server() { # pid
+  local pid="$1"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
   fi
+}
+cleanup() {
+  for pid in ${SERVER_PIDS[@]+"${SERVER_PIDS[@]}"}; do stop_server "$pid"; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-"$BIN" serve --config bench/plugins.bench.conf --db "$WORK/bench.sqlite" --port 0 --log-level warning \
-  > "$WORK/server.out" 2> "$WORK/server.err" &
-SERVER_PID=$!
-URL=""
-for _ in $(seq 300); do
-  URL="$(sed -n -E 's#^listening on (http://[^ ]+)$#\1#p' "$WORK/server.out" | head -1)"
-  [ -n "$URL" ] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { echo "bench/smoke.sh: server exited:" >&2; cat "$WORK/server.err" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$URL" ] || { echo "bench/smoke.sh: no 'listening on' line within 30 s" >&2; exit 1; }
+# start_server NAME CONFIG: starts `moltarena serve` on a free port; sets URL and SERVER_PID.
+start_server() {
+  local name="$1" config="$2"
+  "$BIN" serve --config "$config" --db "$WORK/$name.sqlite" --port 0 --log-level warning \
+    > "$WORK/$name.out" 2> "$WORK/$name.err" &
+  SERVER_PID=$!
+  SERVER_PIDS+=("$SERVER_PID")
+  URL=""
+  for _ in $(seq 300); do
+    URL="$(sed -n -E 's#^listening on (http://[^ ]+)$#\1#p' "$WORK/$name.out" | head -1)"
+    [ -n "$URL" ] && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || { echo "bench/smoke.sh: server exited:" >&2; cat "$WORK/$name.err" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "bench/smoke.sh: no 'listening on' line within 30 s" >&2
+  exit 1
+}
+
+start_server bench bench/plugins.bench.conf
 
 PASSED=0; FAILED=0
 run() { # name check-expression bench-args...
@@ -56,6 +69,12 @@ run connect 'r["joined"] == 200 and r["failures"] == 0' \
   connect "$URL" --clients 200 --concurrency 50
 run idle 'r["connected"] == 100 and r["unexpectedCloses"] == 0 and r["kibPerConnection"] is not None' \
   idle "$URL" --clients 100 --checkpoints 50 --settle 0.2 --server-pid "$SERVER_PID"
+
+# The product path: 2 battles of 3 rounds back to back, 50 spectators in each. Every turn
+# accepted, every spectator got every turn and both ends, the snapshots hold exactly the turns.
+start_server battle bench/plugins.battle.conf
+run battle 'r["endedBy"] == "battles" and r["turnsAccepted"] == 12 and r["submitErrors"] == 0 and r["lostTurns"] == 0 and r["outOfOrderTurns"] == 0 and r["spectatorsSawEveryEnd"] == 50 and r["spectatorTurns"] == 600 and r["persistedTurns"] == 12 and r["allTurnsPersisted"] and r["errorEvents"] == 0 and r["unexpectedCloses"] == 0' \
+  battle "$URL" --spectators 50 --rounds 3 --battles 2 --duration 30
 
 echo "bench smoke: $PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
