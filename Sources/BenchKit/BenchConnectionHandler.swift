@@ -27,8 +27,9 @@ final class BenchConnectionHandler: ChannelInboundHandler {
     private let upgradeRequest: ByteBuffer
     private let connect: ByteBuffer
     private let joins: [ByteBuffer]
-    /// Join acks still to come before the connection is ready.
-    private var pendingJoins = 0
+    /// Joins written so far, and acknowledged so far.
+    private var joinsSent = 0
+    private var joinsAcked = 0
     private let role: Role
     /// A spectator's own count of the turns it got.
     private let tally: SpectatorTally?
@@ -37,11 +38,15 @@ final class BenchConnectionHandler: ChannelInboundHandler {
 
     /// Bytes of HTTP response head accepted before giving up on the upgrade.
     static let maxResponseHead = 16 * 1024
+    /// Joins outstanding at once on one connection. MoltArena queues at most 64 events per
+    /// connection and refuses the rest (RATE_LIMITED), so a spectator of many battles sends its
+    /// joins in a window.
+    static let joinWindow = 32
 
     /// - Parameters:
     ///   - connect: the Socket.IO CONNECT frame (``ClientFrame/connect``, or with an auth token).
-    ///   - joins: `battle:join` frames, sent together after CONNECT; the connection is ready
-    ///     when each has been acknowledged.
+    ///   - joins: `battle:join` frames, sent after CONNECT, ``joinWindow`` at a time; the
+    ///     connection is ready when each has been acknowledged.
     init(upgradeRequest: ByteBuffer, connect: ByteBuffer = ClientFrame.connect, joins: [ByteBuffer], role: Role = .receiver, stats: LoopStats, ready: ReadySignal) {
         self.upgradeRequest = upgradeRequest
         self.connect = connect
@@ -176,17 +181,15 @@ final class BenchConnectionHandler: ChannelInboundHandler {
                 becomeReady()
             } else {
                 phase = .joining
-                pendingJoins = joins.count
-                for join in joins { context.write(wrapOutboundOut(join), promise: nil) }
-                needsFlush = true
+                sendJoins(context: context)
             }
         case UInt8(ascii: "3") where phase == .joining:
             // Only the joins have ack ids; a refusal carries an error object.
             if Self.contains(text, #""error""#) || Self.contains(text, #""ok":false"#) {
                 fail(context: context, BenchError("battle:join refused: \(String(decoding: text, as: UTF8.self))"))
             } else {
-                pendingJoins -= 1
-                if pendingJoins == 0 { becomeReady() }
+                joinsAcked += 1
+                if joinsAcked == joins.count { becomeReady() } else { sendJoins(context: context) }
             }
         case UInt8(ascii: "4"):
             fail(context: context, BenchError("CONNECT refused: \(String(decoding: text, as: UTF8.self))"))
@@ -194,6 +197,15 @@ final class BenchConnectionHandler: ChannelInboundHandler {
             context.close(promise: nil)
         default:
             break
+        }
+    }
+
+    /// Writes joins until ``joinWindow`` are unacknowledged or none is left.
+    private func sendJoins(context: ChannelHandlerContext) {
+        while joinsSent < joins.count && joinsSent - joinsAcked < Self.joinWindow {
+            context.write(wrapOutboundOut(joins[joinsSent]), promise: nil)
+            joinsSent += 1
+            needsFlush = true
         }
     }
 
