@@ -31,7 +31,8 @@ def label(key):
     return f"connects+joins/s ({key[1]} clients)"
 
 
-def main(folder):
+def summarize(folder):
+    """Medians per server and measure; also written to summary.json."""
     folder = pathlib.Path(folder)
     runs = {}
     for path in sorted(folder.glob("*-r*.json")):
@@ -60,10 +61,15 @@ def main(folder):
         entry["failures"] = sum(r.get("failures", 0) for r in rs)
         summary.append(entry)
     (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return summary
 
+
+def table(summary):
+    """The Markdown table: one row per measure, a column per server, then the ratios."""
+    lines = []
     servers = sorted({e["server"] for e in summary}, key=lambda s: (s == "limit", s))   # the limit last
-    print("| measure | " + " | ".join(servers) + " | ours / peer |")
-    print("|---" * (len(servers) + 2) + "|")
+    lines.append("| measure | " + " | ".join(servers) + " | ours / peer |")
+    lines.append("|---" * (len(servers) + 2) + "|")
     for measure in dict.fromkeys(e["measure"] for e in summary):
         by = {e["server"]: e for e in summary if e["measure"] == measure}
         cells, values = [], {}
@@ -101,8 +107,9 @@ def main(folder):
                 ratios.append(f"moltarena uses {values['limit'] / values['moltarena']:.0f}x the limit's memory")
             else:
                 ratios.append(f"moltarena is {100 * values['moltarena'] / values['limit']:.0f}% of the limit")
-        print(f"| {measure} | " + " | ".join(cells) + " | " + ", ".join(ratios) + " |")
+        lines.append(f"| {measure} | " + " | ".join(cells) + " | " + ", ".join(ratios) + " |")
+    return lines
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    print("\n".join(table(summarize(sys.argv[1]))))
