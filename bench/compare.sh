@@ -19,6 +19,8 @@
 #   --idle 10000                   joined idle connections for the memory run: server RSS before and
 #                                  with them, KiB per connection (0 for none)
 #   --out DIR                      output folder (default bench/results/DATE-TIME)
+#   --report                       then write docs/BENCHMARKS.md and its plot from the results
+#                                  (bench/report.py with $PYTHON, which needs matplotlib)
 #
 # Environment:
 #   MOLTARENA_BIN   release binary (default .build/release/moltarena; build it with
@@ -36,13 +38,13 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 SERVERS="moltarena python"; SIZES="100 1000"; ROUNDS=3; DURATION=10; WARMUP=2; WINDOW=48
-LATENCY="1000:20"; CONNECT=2000; IDLE=10000; OUT="bench/results/$(date +%Y%m%d-%H%M%S)"
+LATENCY="1000:20"; CONNECT=2000; IDLE=10000; REPORT=0; OUT="bench/results/$(date +%Y%m%d-%H%M%S)"
 while [ $# -gt 0 ]; do
   case "$1" in
     --servers) SERVERS="$2"; shift 2 ;; --sizes) SIZES="$2"; shift 2 ;; --rounds) ROUNDS="$2"; shift 2 ;;
     --duration) DURATION="$2"; shift 2 ;; --warmup) WARMUP="$2"; shift 2 ;; --window) WINDOW="$2"; shift 2 ;;
     --latency) LATENCY="$2"; shift 2 ;; --connect) CONNECT="$2"; shift 2 ;; --out) OUT="$2"; shift 2 ;;
-    --idle) IDLE="$2"; shift 2 ;;
+    --idle) IDLE="$2"; shift 2 ;; --report) REPORT=1; shift ;;
     *) echo "bench/compare.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -199,3 +201,6 @@ for round in $(seq "$ROUNDS"); do
 done
 
 python3 bench/summarize.py "$OUT"
+if [ "$REPORT" = 1 ]; then
+  "$PYTHON" bench/report.py "$OUT"
+fi
