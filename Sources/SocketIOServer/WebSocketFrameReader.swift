@@ -51,17 +51,25 @@ struct WebSocketFrameReader {
     /// each complete message to `deliver`, in order.
     mutating func read(_ bytes: ByteBuffer, _ deliver: (Message) -> Void) throws(ReadError) {
         var buffer: ByteBuffer
+        let isOwn: Bool
         if var partial = self.partial {
             self.partial = nil
             partial.writeImmutableBuffer(bytes)
             buffer = partial
+            isOwn = true
         } else {
             buffer = bytes
+            isOwn = false
         }
         while let frame = try Self.nextFrame(from: &buffer, maxPayload: maxMessageSize) {
             if let message = try assemble(frame) { deliver(message) }
         }
-        if buffer.readableBytes > 0 {
+        guard buffer.readableBytes > 0 else { return }
+        if isOwn {
+            // Already ours: keep it (a large frame trickling in is appended to, not copied again).
+            buffer.discardReadBytes()
+            partial = buffer
+        } else {
             var own = ByteBufferAllocator().buffer(capacity: max(buffer.readableBytes, 64))
             own.writeImmutableBuffer(buffer)
             partial = own

@@ -61,6 +61,15 @@ import Testing
         #expect(reader.bufferedBytes == 0)
     }
 
+    @Test func aLargeFrameTricklingInSmallReadsArrivesWhole() throws {
+        let payload = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let bytes = Self.frame(opcode: 0x2, payload) + Self.text("3")
+        let chunks = stride(from: 0, to: bytes.count, by: 1000).map { Array(bytes[$0..<min($0 + 1000, bytes.count)]) }
+        let (messages, reader) = try Self.read(chunks)
+        #expect(messages == [.binary(ByteBuffer(bytes: payload)), .text(ByteBuffer(string: "3"))])
+        #expect(reader.bufferedBytes == 0)
+    }
+
     @Test func fragmentsAreJoinedAndControlFramesMayComeBetween() throws {
         let (messages, _) = try Self.read([
             Self.text("4", fin: false), Self.frame(opcode: 0x9, []), Self.frame(opcode: 0x0, Array("2[\"a\"".utf8), fin: false),
