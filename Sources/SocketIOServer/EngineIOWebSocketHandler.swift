@@ -75,7 +75,9 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
             context.flush()
             return
         }
-        for frame in frames { pending.append(frame.frame) }
+        for frame in frames {
+            pending.append(frame.frame) { full in context.write(wrapOutboundOut(full), promise: nil) }
+        }
         batcher.markDirty(self)
     }
 
@@ -143,7 +145,7 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
         case .ping(let payload):
             let pong = WebSocketFrameHeader.control(opcode: 0xA, payload: payload, allocator: context.channel.allocator)
             if let batcher {
-                pending.append(pong)
+                pending.append(pong) { full in context.write(wrapOutboundOut(full), promise: nil) }
                 batcher.markDirty(self)
             } else {
                 context.writeAndFlush(wrapOutboundOut(pong), promise: nil)

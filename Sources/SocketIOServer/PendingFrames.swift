@@ -4,10 +4,14 @@ import NIOCore
 /// batched flush.
 ///
 /// A broadcast hands every recipient the same encoded buffer; queuing it as is costs no copy.
-/// When a second frame arrives before the flush, both go into one buffer of this connection's
-/// own: copying a few hundred bytes is cheaper than NIO's bookkeeping for each extra pending
-/// write, and the socket gets one contiguous write.
+/// When more frames arrive before the flush, they are copied into a chunk of this connection's
+/// own, up to ``chunkSize`` bytes: copying a few hundred bytes is cheaper than NIO's bookkeeping
+/// for each extra pending write. A full chunk is handed on (written, not yet flushed) and the
+/// next one started, so a busy connection's buffer never grows by reallocation.
 struct PendingFrames {
+    /// Bytes per chunk: a page's worth of typical broadcast frames.
+    static let chunkSize = 4096
+
     private enum State {
         case empty
         case single(ByteBuffer)
@@ -21,17 +25,28 @@ struct PendingFrames {
         return false
     }
 
-    mutating func append(_ frame: ByteBuffer) {
+    /// Queues `frame`; `handOn` receives a chunk that is full (to write now, flush later).
+    mutating func append(_ frame: ByteBuffer, handOn: (ByteBuffer) -> Void) {
         switch state {
         case .empty:
             state = .single(frame)
         case .single(let first):
-            var merged = ByteBufferAllocator().buffer(capacity: max(1024, (first.readableBytes + frame.readableBytes) * 2))
+            guard first.readableBytes + frame.readableBytes <= Self.chunkSize else {
+                handOn(first)
+                state = .single(frame)
+                return
+            }
+            var merged = ByteBufferAllocator().buffer(capacity: Self.chunkSize)
             merged.writeImmutableBuffer(first)
             merged.writeImmutableBuffer(frame)
             state = .merged(merged)
         case .merged(var merged):
-            state = .empty // drop the enum's reference so the buffer is uniquely owned
+            guard merged.readableBytes + frame.readableBytes <= Self.chunkSize else {
+                handOn(merged)
+                state = .single(frame)
+                return
+            }
+            state = .empty  // drop the enum's reference so the buffer is uniquely owned
             merged.writeImmutableBuffer(frame)
             state = .merged(merged)
         }
