@@ -56,7 +56,15 @@ public final class ArenaRuntime: Sendable {
     let startHooks: [@Sendable () async throws -> Void]
     let environment: RuntimeEnvironment
 
-    private init(plugins: [ResolvedPlugin], io: SocketIOServer, services: RuntimeServices, responder: RouterResponder<ArenaRequestContext>, pluginServices: [any Service], startHooks: [@Sendable () async throws -> Void], environment: RuntimeEnvironment) {
+    /// The bus with its subscribers (the test harness observes it; plugins only publish).
+    package let bus: EventBus
+
+    private init(
+        plugins: [ResolvedPlugin], io: SocketIOServer, services: RuntimeServices, bus: EventBus,
+        responder: RouterResponder<ArenaRequestContext>, pluginServices: [any Service],
+        startHooks: [@Sendable () async throws -> Void], environment: RuntimeEnvironment
+    ) {
+        self.bus = bus
         self.startHooks = startHooks
         self.plugins = plugins
         self.io = io
@@ -77,11 +85,14 @@ public final class ArenaRuntime: Sendable {
         let io = SocketIOServer(configuration: environment.socketIO, eventLoopGroup: environment.eventLoopGroup, logger: logger)
         let namespace = io.of("/")
         let clock = environment.clock ?? EventLoopClock(eventLoop: environment.eventLoopGroup.any())
+        let bus = EventBus()
+        let jobs = BackgroundJobs(clock: clock, logger: logger)
         let services = RuntimeServices(
             database: environment.database,
-            bus: EventBus(),
+            bus: EventPublisher(bus: bus),
             rooms: RoomBroadcaster(namespace: namespace),
             clock: clock,
+            jobs: jobs,
             rateLimiter: InMemoryRateLimiter(clock: clock),
             logger: logger,
             metrics: RuntimeMetrics(factory: PrometheusMetricsFactory(registry: environment.metricsRegistry)),
@@ -89,10 +100,11 @@ public final class ArenaRuntime: Sendable {
         )
         var registrations = Registrations()
         for resolved in plugins {
-            var registrar = Registrar(pluginName: resolved.name, mode: resolved.mode, services: services, registrations: registrations)
-            resolved.plugin.register(with: &registrar)
+            var registrar = Registrar(pluginName: resolved.name, mode: resolved.mode, services: services, bus: bus, registrations: registrations)
+            try resolved.plugin.register(with: &registrar)
             registrations = registrar.registrations
         }
+        try registrations.closeExtensionPoints()
         let events = try checkedEvents(registrations.events)
         try checkMigrationNames(registrations.migrations)
         guard registrations.authenticators.count <= 1 else {
@@ -119,7 +131,10 @@ public final class ArenaRuntime: Sendable {
             )
         }
         for addRoutes in registrations.routes { addRoutes(router) }
-        return ArenaRuntime(plugins: plugins, io: io, services: services, responder: router.buildResponder(), pluginServices: registrations.services, startHooks: registrations.onStart, environment: environment)
+        return ArenaRuntime(
+            plugins: plugins, io: io, services: services, bus: bus, responder: router.buildResponder(),
+            pluginServices: registrations.services, startHooks: registrations.onStart, environment: environment
+        )
     }
 
     private static func checkedEvents(_ registrations: [EventRegistration]) throws -> [String: EventRegistration] {
@@ -145,8 +160,9 @@ public final class ArenaRuntime: Sendable {
         }
     }
 
-    /// The long-running services plugins registered (timers to resume, background work).
-    public var backgroundServices: [any Service] { pluginServices }
+    /// The long-running services: the plugins' (HTTP clients, say), then the jobs, which stop
+    /// first and are awaited while what they use still runs.
+    public var backgroundServices: [any Service] { pluginServices + [services.jobs] }
 
     /// The HTTP application: the runtime's routes, and Socket.IO on the same port.
     public func application(host: String, port: Int, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
@@ -171,7 +187,7 @@ public final class ArenaRuntime: Sendable {
     public func run(host: String, port: Int, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) async throws {
         try await start()
         let app = application(host: host, port: port, onServerRunning: onServerRunning)
-        let services: [any Service] = pluginServices + [app, ShutdownNotice(io: io, rooms: self.services.rooms)]
+        let services: [any Service] = backgroundServices + [app, ShutdownNotice(io: io, rooms: self.services.rooms)]
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) },

@@ -78,7 +78,7 @@ struct Dispatcher: Sendable {
         do {
             let outcome = try await registration.handle.run(argument, context) {
                 guard let limit = registration.rateLimit else { return }
-                let key = "\(registration.name):\(Self.rateKey(connection))"
+                let key = RateKey.event(registration.name, client: connection.clientKey())
                 if case .limited(let retryAfterMs) = await services.rateLimiter.attempt(key, limit: limit) {
                     throw ArenaError.rateLimited(event: registration.name, retryAfterMs: retryAfterMs)
                 }
@@ -108,13 +108,6 @@ struct Dispatcher: Sendable {
         }
     }
 
-    /// The key a connection's rate limits are counted under: the agent, or the address of an
-    /// anonymous spectator.
-    static func rateKey(_ connection: Connection) -> String {
-        if let agent = connection.identity.agentId { return "agent:\(agent)" }
-        return connection.remoteIP.isEmpty ? "socket:\(connection.id)" : "ip:\(connection.remoteIP)"
-    }
-
     private func fail(_ error: ArenaError, event: String, connection: Connection, ack: Ack?) {
         // Unknown events are counted under one label: client-chosen names must not grow the metrics.
         let metricsEvent = error.code == .unknownEvent ? "unknown" : event
@@ -135,14 +128,7 @@ struct Dispatcher: Sendable {
 
     /// `{"ok":true, ...reply}` from the reply's JSON object, without decoding it again.
     static func okAck(_ reply: [UInt8]) -> [UInt8] {
-        var bytes: [UInt8] = Array(#"{"ok":true"#.utf8)
-        if reply.count > 2, reply.first == UInt8(ascii: "{") {
-            bytes.append(UInt8(ascii: ","))
-            bytes.append(contentsOf: reply.dropFirst())
-        } else {
-            bytes.append(UInt8(ascii: "}"))
-        }
-        return bytes
+        JSONWriter.prepending(#""ok":true"#.utf8, toObject: reply)
     }
 }
 

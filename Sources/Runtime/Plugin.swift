@@ -18,6 +18,21 @@ public protocol PluginOptions: Decodable, Sendable {
     static var optionKeys: [String] { get }
 }
 
+extension KeyedDecodingContainer {
+    /// Overwrites `option` (which holds its default) when plugins.conf sets the key, so an
+    /// options type states each default once, where the property is declared:
+    ///
+    /// ```swift
+    /// public init(from decoder: any Decoder) throws {
+    ///     let c = try decoder.container(keyedBy: CodingKeys.self)
+    ///     try c.decodeOption(&windowSeconds, .windowSeconds)
+    /// }
+    /// ```
+    public func decodeOption<T: Decodable>(_ option: inout T, _ key: Key) throws {
+        if let value = try decodeIfPresent(T.self, forKey: key) { option = value }
+    }
+}
+
 /// For plugins without options.
 public struct NoOptions: PluginOptions {
     public static let optionKeys: [String] = []
@@ -47,8 +62,9 @@ public protocol Plugin: Sendable {
 
     /// Builds the plugin from its options. No I/O and no tasks here.
     init(options: Options, mode: PluginMode) throws
-    /// Registers everything the plugin contributes. Called once, before the server starts.
-    func register(with registrar: inout Registrar)
+    /// Registers everything the plugin contributes. Called once, before the server starts; an
+    /// error (a service it needs that no enabled plugin provides) stops start-up.
+    func register(with registrar: inout Registrar) throws
 }
 
 extension Plugin {

@@ -25,11 +25,13 @@ public struct Registrar {
     /// The shared services (database, bus, rooms, clock, rate limiter, logger).
     public let services: RuntimeServices
     var registrations: Registrations
+    let bus: EventBus
 
-    init(pluginName: String, mode: PluginMode, services: RuntimeServices, registrations: Registrations) {
+    init(pluginName: String, mode: PluginMode, services: RuntimeServices, bus: EventBus, registrations: Registrations) {
         self.pluginName = pluginName
         self.mode = mode
         self.services = services
+        self.bus = bus
         self.registrations = registrations
     }
 
@@ -71,7 +73,7 @@ public struct Registrar {
 
     /// Subscribes to a bus event.
     public mutating func subscribe<E: BusEvent>(_ type: E.Type, _ handler: @escaping @Sendable (E) async -> Void) {
-        services.bus.subscribe(type, handler)
+        bus.subscribe(type, handler)
     }
 
     /// Adds HTTP routes.
@@ -134,4 +136,6 @@ struct Registrations {
     var migrations: [MigrationRegistration] = []
     var services: [any Service] = []
     var onStart: [@Sendable () async throws -> Void] = []
+    var extensionPoints: [DeclaredExtensionPoint] = []
+    var contributions: [ExtensionContribution] = []
 }

@@ -1,13 +1,16 @@
 import GRDB
 import Logging
 
-/// What the runtime hands every plugin at registration: storage, the bus, rooms, time, the rate
-/// limiter and a logger. One value, no singletons.
+/// What the runtime hands every plugin at registration: storage, the bus, rooms, time, jobs, the
+/// rate limiter and a logger. One value, no singletons.
 public struct RuntimeServices: Sendable {
     public let database: any DatabaseWriter
-    public let bus: EventBus
+    /// Publish only: subscriptions are made at boot through the ``Registrar``.
+    public let bus: EventPublisher
     public let rooms: RoomBroadcaster
     public let clock: any RuntimeClock
+    /// Work that follows a reply (judging, commentary), timed on `clock`, awaited on shutdown.
+    public let jobs: BackgroundJobs
     public let rateLimiter: any RateLimiter
     public let logger: Logger
     public let metrics: RuntimeMetrics

@@ -4,6 +4,21 @@
 /// placeholders first. Writing one here writes `null`, so a caller's mistake never produces
 /// invalid JSON.
 public enum JSONWriter {
+    /// `{<member>,...object's members}` from an object's JSON bytes, without parsing them: how an
+    /// ack gets its `"ok":true` and a logged event its `"seq":N`. Anything but a non-empty object
+    /// gives `{<member>}`.
+    public static func prepending(_ member: some Sequence<UInt8>, toObject object: [UInt8]) -> [UInt8] {
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        bytes.append(contentsOf: member)
+        if object.count > 2, object.first == UInt8(ascii: "{") {
+            bytes.append(UInt8(ascii: ","))
+            bytes.append(contentsOf: object.dropFirst())
+        } else {
+            bytes.append(UInt8(ascii: "}"))
+        }
+        return bytes
+    }
+
     public static func write(_ value: JSONValue, into output: inout [UInt8]) {
         switch value {
         case .null, .binary: output.append(contentsOf: "null".utf8)

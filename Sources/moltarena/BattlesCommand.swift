@@ -25,7 +25,7 @@ struct BattlesCommand: ParsableCommand {
         func run() throws {
             let battle = try CommandFailure.reporting {
                 let database = try Storage.open(path: db)
-                try Storage.migrate(database, AgentStore.migrations + BattleStore.migrations + BattleService.outcomeMigrations)
+                try Storage.migrate(database, AgentStore.migrations + BattlePlugin.migrations)
                 let ids = agents.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 return try BattleStore(database: database, clock: SystemClock())
                     .create(title: title, agentIds: ids, visibility: `private` ? .private : .public, rounds: rounds)

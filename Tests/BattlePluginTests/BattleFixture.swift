@@ -30,11 +30,40 @@ struct LogWriterPlugin: Plugin {
 
     init(options: NoOptions, mode: PluginMode) {}
 
-    func register(with registrar: inout Registrar) {
-        let battles = registrar.resolve(BattleService.self)
+    func register(with registrar: inout Registrar) throws {
+        let battles = try registrar.resolve(BattleService.self)
         registrar.on(Write.self) { write, _ in
-            Written(seq: try await battles.append(Logged(battleId: write.battleId, n: write.n), to: write.battleId))
+            Written(seq: try await battles.owners.run(write.battleId) { owner in try owner.log(Logged(battleId: write.battleId, n: write.n)) })
         }
+    }
+}
+
+/// A test plugin that fills the snapshot's `turns` section, standing in for the Turns plugin.
+struct TurnsSectionPlugin: Plugin {
+    static let name = "sections"
+    static let requires = ["battle"]
+
+    init(options: NoOptions, mode: PluginMode) {}
+
+    func register(with registrar: inout Registrar) {
+        registrar.contribute(
+            TurnsSnapshotSection { battle, _ in
+                [SnapshotTurn(turnId: "t1", round: 1, agentId: battle.participants[0].id, content: "hi", createdAt: Date(timeIntervalSince1970: 0), audioUrl: nil)]
+            },
+            to: BattlePlugin.snapshotTurns
+        )
+    }
+}
+
+/// A second contributor to the same one-only point.
+struct RivalSectionPlugin: Plugin {
+    static let name = "rival"
+    static let requires = ["battle"]
+
+    init(options: NoOptions, mode: PluginMode) {}
+
+    func register(with registrar: inout Registrar) {
+        registrar.contribute(TurnsSnapshotSection { _, _ in [] }, to: BattlePlugin.snapshotTurns)
     }
 }
 
@@ -50,7 +79,7 @@ struct BattleFixture {
     let publicBattle: Battle
     let privateBattle: Battle
 
-    static let catalog = PluginCatalog([ConnectionPlugin.self, BattlePlugin.self, LogWriterPlugin.self])
+    static let catalog = PluginCatalog([ConnectionPlugin.self, BattlePlugin.self, LogWriterPlugin.self, TurnsSectionPlugin.self, RivalSectionPlugin.self])
 
     static func start(_ conf: String = "[connection]\n[battle]\n[logwriter]\n") async throws -> BattleFixture {
         let arena = try await ArenaTestHarness.start(pluginsConf: conf, catalog: catalog)

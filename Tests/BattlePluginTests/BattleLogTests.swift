@@ -67,18 +67,28 @@ import Testing
         let f = try await BattleFixture.start()
         let watcher = try await f.connect(nil)
         _ = try await f.join(watcher, f.publicBattle)
-        let seq = try await f.battles.setStatus(.starting, round: 0, of: f.publicBattle.id)
+        let seq = try await f.battles.owners.run(f.publicBattle.id) { owner in try owner.setStatus(.starting, round: 0) }
         let state = try await watcher.expect("battle:state")
         #expect(state == ["seq": .int(Int64(seq)), "battleId": .string(f.publicBattle.id), "status": "STARTING", "round": 0])
         #expect(try f.battles.battle(f.publicBattle.id)?.status == .starting)
     }
 
-    @Test func snapshotContributorsAddTheirFields() async throws {
-        let f = try await BattleFixture.start()
-        f.battles.addSnapshotContributor { _, _ in [JSONMember("turns", [["turnId": "t1"]]), JSONMember("extra", true)] }
+    @Test func aSnapshotSectionFillsItsFieldAndTheOthersKeepTheirEmptyValue() async throws {
+        let f = try await BattleFixture.start("[connection]\n[battle]\n[sections]\n")
         let snapshot = try #require(try f.battles.snapshot(f.publicBattle.id))
-        #expect(snapshot["turns"] == [["turnId": "t1"]])
-        #expect(snapshot["extra"] == true)
+        #expect(snapshot["turns"]?.arrayValue?.first?["turnId"] == "t1")
+        #expect(snapshot["turns"]?.arrayValue?.first?["createdAt"] == "1970-01-01T00:00:00.000Z")
         #expect(snapshot["votes"] == .object([:]))
+        #expect(snapshot["results"] == .null)
+        let plain = try await BattleFixture.start()
+        #expect(try plain.battles.snapshot(plain.publicBattle.id)?["turns"] == .array([]))
+    }
+
+    @Test func twoContributorsToAOneOnlyPointStopStartUpNamingBoth() async {
+        await #expect {
+            _ = try await BattleFixture.start("[connection]\n[battle]\n[sections]\n[rival]\n")
+        } throws: { error in
+            "\(error)" == "extension point 'battle.snapshot.turns' of [battle] takes one contribution, but [sections] and [rival] both contribute"
+        }
     }
 }

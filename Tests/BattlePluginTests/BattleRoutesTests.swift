@@ -52,7 +52,7 @@ import Testing
 
     @Test func listingShowsPublicBattlesByStatus() async throws {
         let f = try await BattleFixture.start()
-        _ = try await f.battles.setStatus(.inProgress, round: 1, of: f.publicBattle.id)
+        _ = try await f.battles.owners.run(f.publicBattle.id) { owner in try owner.setStatus(.inProgress, round: 1) }
         try await f.arena.withHTTP { http in
             let lobby = try json(try await http.execute(uri: "/api/v1/battles?status=LOBBY", method: .get, headers: [:], body: nil))
             #expect(lobby["battles"] == [])

@@ -101,7 +101,7 @@ import Testing
         _ = try await f.join(beta, f.publicBattle)
         beta.disconnect()
         #expect(try await alpha.expect("battle:participant_left")["agentId"] == .string(f.beta.id))
-        #expect(await f.battles.presentAgents(f.publicBattle.id) == [f.alpha.id])
+        #expect(try await f.battles.presentAgents(f.publicBattle.id) == [f.alpha.id])
         #expect(await f.arena.runtime.services.rooms.count(in: BattleRoom.battle(f.publicBattle.id)) == 1)
     }
 
@@ -126,7 +126,7 @@ import Testing
     @Test func everyParticipantPresentPublishesBattleReady() async throws {
         let f = try await BattleFixture.start()
         let (ready, continuation) = AsyncStream<String>.makeStream()
-        f.arena.runtime.services.bus.subscribe(BattleReady.self) { continuation.yield($0.battleId) }
+        f.arena.runtime.bus.subscribe(BattleReady.self) { continuation.yield($0.battleId) }
         let alpha = try await f.connect(f.alpha)
         _ = try await f.join(alpha, f.publicBattle)
         let beta = try await f.connect(f.beta)

@@ -90,7 +90,7 @@ import Testing
     @Test func disconnectIsPublishedOnTheBus() async throws {
         let (arena, _) = try await arena()
         let (reasons, continuation) = AsyncStream<String>.makeStream()
-        arena.runtime.services.bus.subscribe(ClientDisconnected.self) { event in continuation.yield(event.reason) }
+        arena.runtime.bus.subscribe(ClientDisconnected.self) { event in continuation.yield(event.reason) }
         let client = try await arena.connect()
         _ = try await client.expect("connected")
         client.disconnect()

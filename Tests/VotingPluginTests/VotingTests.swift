@@ -134,7 +134,8 @@ import Testing
         _ = try await f.vote(try await f.spectator(ip: "203.0.113.2"), for: f.beta)
         await f.arena.advanceClock(by: .seconds(60))
         let results = try await f.watcher.expect("battle:results")
-        let judgeWinner = try #require(try f.battles.judgment(f.battle.id)?.winnerId)
+        let judgment = try await f.battles.owners.run(f.battle.id) { owner in try owner.judgment() }
+        let judgeWinner = try #require(judgment?.winnerId)
         #expect(results["winnerId"] == .string(judgeWinner))
     }
 

@@ -35,16 +35,17 @@ public struct BattleResultsEvent: ServerEvent {
     }
 }
 
-/// Decides what happens once a battle's turns are over. The Voting plugin installs one that
-/// opens the vote; without it the battle completes with the judge's result.
+/// Decides what happens once a battle's turns are over. The Voting plugin contributes one (to
+/// ``BattlePlugin/conclusion``) that opens the vote; without one the battle completes with the
+/// judge's result. Runs on the battle's owner.
 public protocol BattleConclusion: Sendable {
-    func turnsEnded(battleId: String) async throws
+    func turnsEnded(on owner: isolated BattleOwner) throws
 }
 
-/// The results table and the end of a battle, owned by the Battle plugin so that whichever
-/// plugin ends a battle (Turns without voting, or Voting) stores and announces results the same way.
-extension BattleService {
-    public static let outcomeMigrations: [(String, @Sendable (GRDB.Database) throws -> Void)] = [
+/// The results tables, owned by the Battle plugin so that whichever plugin ends a battle (Turns
+/// without voting, or Voting) stores and announces results the same way.
+enum BattleOutcomeTables {
+    static let migrations: [(String, @Sendable (GRDB.Database) throws -> Void)] = [
         ("battle.2-outcome", { db in
             try db.create(table: "battle_judgments") { t in
                 t.primaryKey("battle_id", .text).references("battles", onDelete: .cascade)
@@ -62,75 +63,76 @@ extension BattleService {
         })
     ]
 
-    /// Installs the plugin that takes over when turns end (the Voting plugin).
-    public func setConclusion(_ conclusion: any BattleConclusion) {
-        conclusionBox.withLockedValue { $0 = conclusion }
+    /// The stored results, for the snapshot.
+    static func results(_ battleId: String, in db: GRDB.Database) throws -> (votes: JSONValue, results: JSONValue)? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT votes, judge, winner_id FROM battle_results WHERE battle_id = ?", arguments: [battleId]) else {
+            return nil
+        }
+        let votes = (try? JSONParser.parse(row["votes"] as String)) ?? .object([])
+        let judge = (row["judge"] as String?).flatMap { try? JSONParser.parse($0) } ?? .null
+        let winner: JSONValue = (row["winner_id"] as String?).map(JSONValue.string) ?? .null
+        return (votes, .object(["votes": votes, "judge": judge, "winnerId": winner]))
     }
+}
 
+/// The end of a battle, on its owner.
+extension BattleOwner {
     /// Stores the judge's verdict for the battle (replacing an earlier one).
-    public func recordJudgment(_ battleId: String, judge: JSONValue, winnerId: String?) throws {
+    public func recordJudgment(_ judge: JSONValue, winnerId: String?) throws {
+        let now = services.clock.now()
         try services.database.write { db in
             try db.execute(
                 sql: "INSERT OR REPLACE INTO battle_judgments (battle_id, judge, winner_id, created_at) VALUES (?, ?, ?, ?)",
-                arguments: [battleId, JSONWriter.string(judge), winnerId, services.clock.now()]
+                arguments: [battleId, JSONWriter.string(judge), winnerId, now]
             )
         }
     }
 
     /// The judge's stored verdict.
-    public func judgment(_ battleId: String) throws -> (judge: JSONValue, winnerId: String?)? {
+    public func judgment() throws -> (judge: JSONValue, winnerId: String?)? {
         try services.database.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT judge, winner_id FROM battle_judgments WHERE battle_id = ?", arguments: [battleId]) else { return nil }
+            guard let row = try Row.fetchOne(db, sql: "SELECT judge, winner_id FROM battle_judgments WHERE battle_id = ?", arguments: [battleId]) else {
+                return nil
+            }
             return ((try? JSONParser.parse(row["judge"] as String)) ?? .null, row["winner_id"])
         }
     }
 
     /// The turns are over: the installed conclusion takes over, or the battle completes with the
     /// judge's result and no votes.
-    public func turnsEnded(_ battleId: String) async throws {
-        if let conclusion = conclusionBox.withLockedValue({ $0 }) {
-            try await conclusion.turnsEnded(battleId: battleId)
+    public func turnsEnded() throws {
+        if let conclusion {
+            try conclusion.turnsEnded(on: self)
         } else {
-            let judgment = try judgment(battleId)
-            try await complete(battleId, votes: [:], judge: judgment?.judge, winnerId: judgment?.winnerId)
+            let judgment = try judgment()
+            try complete(votes: [:], judge: judgment?.judge, winnerId: judgment?.winnerId)
         }
     }
 
     /// Stores the results, completes the battle (`battle:state`), and announces the results once
-    /// as `battle:results`.
-    /// Calling it again for a completed battle changes nothing.
-    public func complete(_ battleId: String, votes: [String: Int], judge: JSONValue?, winnerId: String?) async throws {
-        let inserted = try await services.database.write { db -> Bool in
+    /// as `battle:results`. Calling it again for a completed battle changes nothing.
+    public func complete(votes: [String: Int], judge: JSONValue?, winnerId: String?) throws {
+        let now = services.clock.now()
+        let battleId = self.battleId
+        let inserted = try services.database.write { db -> Bool in
             guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM battle_results WHERE battle_id = ?", arguments: [battleId]) == 0 else { return false }
             try db.execute(
                 sql: "INSERT INTO battle_results (battle_id, votes, judge, winner_id, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [
                     battleId, JSONWriter.string(.object(votes.sorted { $0.key < $1.key }.map { JSONMember($0.key, .int(Int64($0.value))) })),
-                    judge.map(JSONWriter.string), winnerId, services.clock.now(),
+                    judge.map(JSONWriter.string), winnerId, now,
                 ]
             )
             return true
         }
-        // The status first: a client that sees the results finds the battle completed.
-        if let current = try battle(battleId), current.status != .completed {
-            try await setStatus(.completed, round: current.round, of: battleId)
-        }
+        // The status first: a client that sees the results finds the battle completed. The
+        // results are logged before the owner can be released by the status change.
         if inserted {
-            try await append(BattleResultsEvent(battleId: battleId, votes: votes, judge: judge, winnerId: winnerId), to: battleId)
+            if battle.status != .completed { try setStatus(.completed, round: battle.round, keepingOwner: true) }
+            try log(BattleResultsEvent(battleId: battleId, votes: votes, judge: judge, winnerId: winnerId))
+            releaseIfDone()
+        } else if battle.status != .completed {
+            try setStatus(.completed, round: battle.round)
         }
-    }
-
-    /// The `results` field of a snapshot: null until the battle has results.
-    static func resultsContribution(_ battleId: String, _ db: GRDB.Database) throws -> [JSONMember] {
-        guard let row = try Row.fetchOne(db, sql: "SELECT votes, judge, winner_id FROM battle_results WHERE battle_id = ?", arguments: [battleId]) else {
-            return []
-        }
-        let votes = (try? JSONParser.parse(row["votes"] as String)) ?? .object([])
-        let judge = (row["judge"] as String?).flatMap { try? JSONParser.parse($0) } ?? .null
-        let winner: JSONValue = (row["winner_id"] as String?).map(JSONValue.string) ?? .null
-        return [
-            JSONMember("votes", votes),
-            JSONMember("results", .object(["votes": votes, "judge": judge, "winnerId": winner])),
-        ]
     }
 }

@@ -1,4 +1,5 @@
 import ConnectionPlugin
+import GRDB
 import Runtime
 
 /// Phase 1D, battle rooms: battles and participants, who may enter which room, presence, the
@@ -9,13 +10,21 @@ public struct BattlePlugin: Plugin {
 
     public init(options: NoOptions, mode: PluginMode) {}
 
-    public func register(with registrar: inout Registrar) {
-        for (name, migrate) in BattleStore.migrations + BattleService.outcomeMigrations {
+    /// Every table of the plugin, in order (the command line migrates with them too).
+    public static let migrations = BattleStore.migrations + BattleOutcomeTables.migrations
+
+    public func register(with registrar: inout Registrar) throws {
+        for (name, migrate) in Self.migrations {
             registrar.migration(name, migrate)
         }
-        let service = BattleService(store: BattleStore(database: registrar.services.database, clock: registrar.services.clock), services: registrar.services)
+        let conclusion = registrar.declare(Self.conclusion)
+        let snapshots = SnapshotBuilder(turns: registrar.declare(Self.snapshotTurns), votes: registrar.declare(Self.snapshotVotes))
+        let service = BattleService(
+            store: BattleStore(database: registrar.services.database, clock: registrar.services.clock),
+            services: registrar.services, conclusion: conclusion, snapshots: snapshots
+        )
         registrar.provide(service)
-        let agents = registrar.resolve(AgentStore.self)
+        let agents = try registrar.resolve(AgentStore.self)
 
         registrar.onConnect { connection in
             if let agentId = connection.identity.agentId { connection.join(BattleRoom.agent(agentId)) }

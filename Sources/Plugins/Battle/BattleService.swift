@@ -4,161 +4,91 @@ import NIOConcurrencyHelpers
 import Runtime
 import SocketIOProtocol
 
-/// Adds fields to a battle's snapshot (the Turns plugin adds `turns`, Voting `votes` and
-/// `results`), read in the same transaction as the battle itself.
-public typealias SnapshotContributor = @Sendable (_ battleId: String, _ db: GRDB.Database) throws -> [JSONMember]
-
-/// What the Battle plugin offers the plugins that require it: battles, the battle log, status
-/// changes, room broadcasting and snapshots. Resolve it with `registrar.resolve(BattleService.self)`.
+/// What the Battle plugin offers the plugins that require it: battles with their participants
+/// and status, the owners that run them (``owners``), and snapshots. Other plugins never read
+/// the Battle plugin's tables. Resolve it with `try registrar.resolve(BattleService.self)`.
 public final class BattleService: Sendable {
     public let store: BattleStore
+    /// Runs things on a battle's owner (its log, its status, the plugins' rules for it).
+    public let owners: BattleOwners
     let services: RuntimeServices
-    let presenceInterval: Duration
-    private let coordinators = NIOLockedValueBox<[String: BattleCoordinator]>([:])
+    let snapshots: SnapshotBuilder
     private let memberships = NIOLockedValueBox<[String: Set<String>]>([:])
-    private let contributors = NIOLockedValueBox<[SnapshotContributor]>([BattleService.resultsContribution])
-    let conclusionBox = NIOLockedValueBox<(any BattleConclusion)?>(nil)
 
-    init(store: BattleStore, services: RuntimeServices, presenceInterval: Duration = .seconds(1)) {
+    init(
+        store: BattleStore, services: RuntimeServices, presenceInterval: Duration = .seconds(1),
+        conclusion: Contributions<any BattleConclusion>, snapshots: SnapshotBuilder
+    ) {
         self.store = store
         self.services = services
-        self.presenceInterval = presenceInterval
-    }
-
-    func coordinator(_ battleId: String) -> BattleCoordinator {
-        coordinators.withLockedValue { all in
-            if let existing = all[battleId] { return existing }
-            let coordinator = BattleCoordinator(battleId: battleId, store: store, services: services, presenceInterval: presenceInterval)
-            all[battleId] = coordinator
-            return coordinator
-        }
+        self.snapshots = snapshots
+        let gauges = StatusGauges(database: services.database, metrics: services.metrics)
+        self.owners = BattleOwners(
+            store: store, services: services, presenceInterval: presenceInterval,
+            conclusion: conclusion, onStatusChange: { gauges.refresh() }
+        )
     }
 
     // MARK: Reading
 
+    /// A battle with its participants (in turn order) and status.
     public func battle(_ id: String) throws -> Battle? {
         try store.battle(id)
     }
 
-    /// The battle as a client sees it on (re)joining: status, round, seq, participants, and
-    /// whatever the other plugins contribute (turns, votes, results).
-    public func snapshot(_ id: String) throws -> JSONValue? {
-        let contributors = self.contributors.withLockedValue { $0 }
-        return try services.database.read { db in
-            guard let battle = try BattleStore.battle(id, in: db) else { return nil }
-            var members: [JSONMember] = [
-                JSONMember("id", .string(battle.id)),
-                JSONMember("title", .string(battle.title)),
-                JSONMember("status", .string(battle.status.rawValue)),
-                JSONMember("visibility", .string(battle.visibility.rawValue)),
-                JSONMember("rounds", .int(Int64(battle.rounds))),
-                JSONMember("round", .int(Int64(battle.round))),
-                JSONMember("seq", .int(Int64(battle.seq))),
-                JSONMember("participants", .array(battle.participants.map { .object(["id": .string($0.id), "name": .string($0.name)]) })),
-                JSONMember("turns", .array([])),
-                JSONMember("votes", .object([])),
-                JSONMember("results", .null),
-                JSONMember("createdAt", .string(ArenaJSON.formatDate(battle.createdAt))),
-            ]
-            for contributor in contributors {
-                for member in try contributor(id, db) {
-                    if let index = members.firstIndex(where: { $0.key == member.key }) {
-                        members[index] = member
-                    } else {
-                        members.append(member)
-                    }
-                }
-            }
-            return .object(members)
-        }
+    /// The ids of the battles in one of these statuses (to resume the ones under way at start-up).
+    public func battleIds(withStatus statuses: Set<BattleStatus>) throws -> [String] {
+        try store.battleIds(withStatus: statuses)
     }
 
-    public func addSnapshotContributor(_ contributor: @escaping SnapshotContributor) {
-        contributors.withLockedValue { $0.append(contributor) }
+    /// The battle as a client sees it on (re)joining: status, round, seq, participants, and the
+    /// sections other plugins contribute (turns, votes), read in one transaction.
+    public func snapshot(_ id: String) throws -> JSONValue? {
+        try services.database.read { db in try snapshots.snapshot(id, in: db) }
+    }
+
+    /// Sets the `moltarena_battles{status}` gauges from the database.
+    public func refreshStatusGauges() {
+        StatusGauges(database: services.database, metrics: services.metrics).refresh()
     }
 
     /// Participant agents with at least one connection in the battle's room (this instance).
-    public func presentAgents(_ battleId: String) async -> Set<String> {
-        await coordinator(battleId).presentAgents
-    }
-
-    // MARK: The battle log
-
-    /// Logs an event of the battle (persisted first, with the next `seq`), then broadcasts it to
-    /// the battle's room. Returns its `seq`.
-    @discardableResult
-    public func append<E: ServerEvent>(_ event: E, to battleId: String) async throws -> Int {
-        try await coordinator(battleId).append(event: E.name, payload: try ArenaJSON.encode(event), status: nil)
-    }
-
-    /// Changes the battle's status and round, and logs `battle:state`, in one transaction.
-    @discardableResult
-    public func setStatus(_ status: BattleStatus, round: Int, of battleId: String) async throws -> Int {
-        let event = BattleStateChanged(battleId: battleId, status: status, round: round)
-        let seq = try await coordinator(battleId).append(event: BattleStateChanged.name, payload: try ArenaJSON.encode(event), status: (status, round))
-        services.metrics.counter("moltarena_battle_transitions_total", ["status": status.rawValue]).increment()
-        refreshStatusGauges()
-        return seq
-    }
-
-    /// Sets the `moltarena_battles{status}` gauges from the database (after every change of
-    /// status, and at start-up).
-    public func refreshStatusGauges() {
-        guard let counts = try? services.database.read({ db in
-            try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM battles GROUP BY status").map { ($0["status"] as String, $0["n"] as Int) }
-        }) else { return }
-        let known = Dictionary(counts, uniquingKeysWith: +)
-        for status in BattleStatus.allCases {
-            services.metrics.gauge("moltarena_battles", ["status": status.rawValue]).record(known[status.rawValue] ?? 0)
-        }
-    }
-
-    // MARK: Broadcasting (not logged)
-
-    public func emit<E: ServerEvent>(_ event: E, toBattle battleId: String) {
-        services.rooms.emit(event, to: [BattleRoom.battle(battleId)])
-    }
-
-    public func emit<E: ServerEvent>(_ event: E, toAgentsOf battleId: String) {
-        services.rooms.emit(event, to: [BattleRoom.agents(of: battleId)])
-    }
-
-    public func emit<E: ServerEvent>(_ event: E, toSpectatorsOf battleId: String) {
-        services.rooms.emit(event, to: [BattleRoom.spectators(of: battleId)])
-    }
-
-    /// To every connection of one agent.
-    public func emit<E: ServerEvent>(_ event: E, toAgent agentId: String) {
-        services.rooms.emit(event, to: [BattleRoom.agent(agentId)])
+    public func presentAgents(_ battleId: String) async throws -> Set<String> {
+        try await owners.run(battleId) { owner in owner.presentAgents }
     }
 
     // MARK: Joining and leaving
 
     func join(_ request: JoinBattle, connection: Connection) async throws -> BattleConnected {
-        guard let battle = try store.battle(request.battleId) else { throw ArenaError.battleNotFound(request.battleId) }
         let identity = connection.identity
-        let isParticipant = battle.isParticipant(identity.agentId)
-        if battle.visibility == .private && !isParticipant {
-            throw ArenaError(.privateBattle, "battle \(battle.id) is private to its participants", status: .forbidden)
+        let (role, outcome) = try await owners.run(request.battleId) { owner -> (Identity.Role, BattleOwner.JoinOutcome) in
+            let battle = owner.battle
+            let isParticipant = battle.isParticipant(identity.agentId)
+            if battle.visibility == .private && !isParticipant {
+                throw ArenaError(.privateBattle, "battle \(battle.id) is private to its participants", status: .forbidden)
+            }
+            if identity.role == .agent && !isParticipant && request.role != .spectator {
+                throw ArenaError(
+                    .notParticipant,
+                    "agent \(identity.agentId ?? "") is not a participant of \(battle.id); join with role \"spectator\" to watch",
+                    status: .forbidden
+                )
+            }
+            let role: Identity.Role = isParticipant ? .agent : .spectator
+            return (role, try owner.join(connection, role: role, sinceSeq: request.sinceSeq))
         }
-        if identity.role == .agent && !isParticipant && request.role != .spectator {
-            throw ArenaError(.notParticipant, "agent \(identity.agentId ?? "") is not a participant of \(battle.id); join with role \"spectator\" to watch", status: .forbidden)
-        }
-        let role: Identity.Role = isParticipant ? .agent : .spectator
-        let coordinator = coordinator(battle.id)
-        let outcome = try await coordinator.join(connection, role: role, battle: battle, sinceSeq: request.sinceSeq)
-        memberships.withLockedValue { _ = $0[connection.id, default: []].insert(battle.id) }
-        guard let snapshot = try snapshot(battle.id) else { throw ArenaError.battleNotFound(battle.id) }
-        await services.bus.publish(BattleJoined(battleId: battle.id, connection: connection, role: role))
+        memberships.withLockedValue { _ = $0[connection.id, default: []].insert(request.battleId) }
+        guard let snapshot = try snapshot(request.battleId) else { throw ArenaError.battleNotFound(request.battleId) }
+        await services.bus.publish(BattleJoined(battleId: request.battleId, connection: connection, role: role))
         if outcome.allParticipantsPresent && role == .agent {
-            await services.bus.publish(BattleReady(battleId: battle.id))
+            await services.bus.publish(BattleReady(battleId: request.battleId))
         }
-        return BattleConnected(battleId: battle.id, role: role, battle: snapshot)
+        return BattleConnected(battleId: request.battleId, role: role, battle: snapshot)
     }
 
     func leave(_ battleId: String, connection: Connection) async throws -> BattleLeft {
-        let battle = try store.battle(battleId)
-        guard await coordinator(battleId).leave(connectionId: connection.id, battle: battle) else {
+        let joined = memberships.withLockedValue { $0[connection.id]?.contains(battleId) ?? false }
+        guard joined, try await owners.run(battleId, { owner in owner.leave(connectionId: connection.id) }) else {
             throw ArenaError(.notInBattle, "this connection has not joined battle \(battleId)", status: .conflict)
         }
         memberships.withLockedValue { _ = $0[connection.id]?.remove(battleId) }
@@ -169,7 +99,20 @@ public final class BattleService: Sendable {
     func disconnected(connectionId: String) async {
         let battles = memberships.withLockedValue { $0.removeValue(forKey: connectionId) } ?? []
         for battleId in battles {
-            _ = await coordinator(battleId).leave(connectionId: connectionId, battle: try? store.battle(battleId))
+            _ = try? await owners.run(battleId) { owner in owner.leave(connectionId: connectionId) }
+        }
+    }
+}
+
+/// The `moltarena_battles{status}` gauges, counted in the database after every change of status.
+struct StatusGauges: Sendable {
+    let database: any DatabaseWriter
+    let metrics: RuntimeMetrics
+
+    func refresh() {
+        guard let counts = try? database.read({ db in try BattleStore.countsByStatus(in: db) }) else { return }
+        for status in BattleStatus.allCases {
+            metrics.gauge("moltarena_battles", ["status": status.rawValue]).record(counts[status] ?? 0)
         }
     }
 }

@@ -117,6 +117,26 @@ public struct BattleStore: Sendable {
         }
     }
 
+    /// The ids of the battles in one of these statuses.
+    func battleIds(withStatus statuses: Set<BattleStatus>) throws -> [String] {
+        guard !statuses.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: statuses.count).joined(separator: ", ")
+        return try database.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT id FROM battles WHERE status IN (\(marks)) ORDER BY created_at, id",
+                arguments: StatementArguments(statuses.map(\.rawValue).sorted())
+            )
+        }
+    }
+
+    static func countsByStatus(in db: GRDB.Database) throws -> [BattleStatus: Int] {
+        var counts: [BattleStatus: Int] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM battles GROUP BY status") {
+            if let status = BattleStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+        }
+        return counts
+    }
+
     /// Appends an event to the battle log and returns its sequence number and payload (the
     /// event's JSON object with `seq` added), in one transaction.
     func appendLog(battleId: String, event: String, payload: [UInt8], status: (BattleStatus, Int)? = nil, in db: GRDB.Database) throws -> (seq: Int, payload: [UInt8]) {
@@ -145,13 +165,6 @@ public struct BattleStore: Sendable {
 
     /// `{"seq":N,...}` from an event's JSON object, without decoding it.
     static func adding(seq: Int, to object: [UInt8]) -> [UInt8] {
-        var bytes: [UInt8] = Array("{\"seq\":\(seq)".utf8)
-        if object.count > 2, object.first == UInt8(ascii: "{") {
-            bytes.append(UInt8(ascii: ","))
-            bytes.append(contentsOf: object.dropFirst())
-        } else {
-            bytes.append(UInt8(ascii: "}"))
-        }
-        return bytes
+        JSONWriter.prepending("\"seq\":\(seq)".utf8, toObject: object)
     }
 }

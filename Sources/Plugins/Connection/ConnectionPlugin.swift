@@ -17,7 +17,7 @@ public struct ConnectionPlugin: Plugin {
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            anonymousSpectators = try container.decodeIfPresent(Bool.self, forKey: .anonymousSpectators) ?? true
+            try container.decodeOption(&anonymousSpectators, .anonymousSpectators)
         }
     }
 

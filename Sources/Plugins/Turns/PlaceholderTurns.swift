@@ -14,20 +14,23 @@ struct PlaceholderTurns: Sendable {
         guard request.content.count <= options.maxTurnChars else {
             throw ArenaError(.contentTooLong, "content is longer than \(options.maxTurnChars) characters")
         }
-        guard let battle = try battles.battle(request.battleId) else {
-            throw ArenaError(.battleNotFound, "no battle \(request.battleId)", status: .notFound)
+        let agentId = connection.identity.agentId
+        let earlier = try await battles.owners.run(request.battleId) { owner -> TurnAccepted? in
+            guard let agentId, owner.battle.isParticipant(agentId), owner.presentAgents.contains(agentId) else {
+                throw ArenaError(.notParticipant, "only the battle's agents, in its room, submit turns", status: .forbidden)
+            }
+            guard let clientTurnId = request.clientTurnId,
+                let earlier = try store.turn(battleId: owner.battleId, agentId: agentId, clientTurnId: clientTurnId)
+            else { return nil }
+            return TurnAccepted(battleId: owner.battleId, turnId: earlier.turnId, round: earlier.round)
         }
-        guard let agentId = connection.identity.agentId, battle.isParticipant(agentId),
-            await battles.presentAgents(battle.id).contains(agentId)
-        else {
-            throw ArenaError(.notParticipant, "only the battle's agents, in its room, submit turns", status: .forbidden)
-        }
-        if let clientTurnId = request.clientTurnId, let earlier = try store.turn(battleId: battle.id, agentId: agentId, clientTurnId: clientTurnId) {
-            return TurnAccepted(battleId: battle.id, turnId: earlier.turnId, round: earlier.round)
-        }
+        if let earlier { return earlier }
+        guard let agentId else { throw ArenaError(.notParticipant, "only the battle's agents submit turns", status: .forbidden) }
         try await RateCheck.turn(agentId: agentId, seconds: options.rateLimitSeconds, limiter: services.rateLimiter)
-        let turn = try store.appendUnordered(battleId: battle.id, agentId: agentId, content: request.content, clientTurnId: request.clientTurnId)
-        try await battles.append(TurnEvent(battleId: battle.id, turnId: turn.turnId, round: turn.round, agentId: agentId, content: turn.content), to: battle.id)
-        return TurnAccepted(battleId: battle.id, turnId: turn.turnId, round: turn.round)
+        return try await battles.owners.run(request.battleId) { owner in
+            let turn = try store.appendUnordered(battleId: owner.battleId, agentId: agentId, content: request.content, clientTurnId: request.clientTurnId)
+            try owner.log(TurnEvent(battleId: owner.battleId, turnId: turn.turnId, round: turn.round, agentId: agentId, content: turn.content))
+            return TurnAccepted(battleId: owner.battleId, turnId: turn.turnId, round: turn.round)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import Runtime
 import ServiceLifecycle
 
 /// Builds the judge, commentator and speech plugins.conf names. AI providers are wrapped with a
@@ -8,7 +9,8 @@ import ServiceLifecycle
 /// battle; one whose key is missing from the environment is replaced by the built-in one at
 /// start-up, with a warning.
 enum ProviderFactory {
-    static func make(_ options: TurnsOptions, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) -> (TurnsProviders, HTTPClientService?) {
+    static func make(
+        _ options: TurnsOptions, clock: (any RuntimeClock)? = nil, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) -> (TurnsProviders, HTTPClientService?) {
         let timeout = Duration.fractionalSeconds(options.providerTimeoutSeconds)
         let needsHTTP = options.judge == .anthropic || options.commentator == .anthropic || options.speech == .deepgram
         let http = needsHTTP ? HTTPClient(eventLoopGroupProvider: .singleton) : nil
@@ -24,10 +26,10 @@ enum ProviderFactory {
         var judge: any Judge = HeuristicJudge()
         var commentator: any Commentator = TemplateCommentator()
         if options.judge == .anthropic, let client = anthropic() {
-            judge = FallbackJudge(primary: AnthropicJudge(client: client), fallback: HeuristicJudge(), timeout: timeout, logger: logger)
+            judge = FallbackJudge(primary: AnthropicJudge(client: client), fallback: HeuristicJudge(), timeout: timeout, clock: clock, logger: logger)
         }
         if options.commentator == .anthropic, let client = anthropic() {
-            commentator = FallbackCommentator(primary: AnthropicCommentator(client: client), fallback: TemplateCommentator(), timeout: timeout, logger: logger)
+            commentator = FallbackCommentator(primary: AnthropicCommentator(client: client), fallback: TemplateCommentator(), timeout: timeout, clock: clock, logger: logger)
         }
 
         var speech: (any SpeechSynthesizer)?

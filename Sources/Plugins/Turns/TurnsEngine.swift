@@ -12,11 +12,16 @@ struct TurnsProviders: Sendable {
     var audio: AudioStorage?
 }
 
-/// The battle state machine of mode `full`: countdown, turn order under deadlines, accepted
-/// turns, the end. Every change is persisted first and then announced through the battle log.
-/// One actor serialises decisions, so two submissions racing for one turn get one acceptance;
-/// the database's unique turn position keeps that true across instances.
-actor TurnsEngine {
+/// Runs the ``TurnStateMachine`` of each battle on the battle's owner: feeds it inputs
+/// (submissions, participants present, timers) and performs its actions in order: persist, then
+/// announce. A submission is acknowledged once the turn is stored and logged; the judge,
+/// commentary and speech follow as jobs.
+struct TurnsEngine: Sendable {
+    /// The machine's slot on a battle's owner.
+    enum MachineKey: BattleStateKey {
+        typealias Value = TurnStateMachine
+    }
+
     let battles: BattleService
     let store: TurnsStore
     let services: RuntimeServices
@@ -35,191 +40,171 @@ actor TurnsEngine {
         self.logger = logger
     }
 
-    var clock: any RuntimeClock { services.clock }
-
-    static func round(of position: Int, participants: Int) -> Int { position / max(participants, 1) + 1 }
-
-    // MARK: Start
-
-    /// Every participant is present: start the countdown (only from LOBBY).
-    func battleReady(_ battleId: String) async {
-        do {
-            guard let battle = try battles.battle(battleId), battle.status == .lobby else { return }
-            let startsAt = clock.now().addingTimeInterval(options.countdownSeconds)
-            try store.setProgress(battleId, .init(nextPosition: 0, startsAt: startsAt, deadline: nil))
-            try await battles.setStatus(.starting, round: 0, of: battleId)
-            try await battles.append(BattleStarting(battleId: battleId, startsAt: startsAt, countdownSeconds: options.countdownSeconds), to: battleId)
-            scheduleStart(battleId, at: startsAt)
-        } catch {
-            logger.error("could not start battle", metadata: ["battle": "\(battleId)", "error": "\(error)"])
-        }
-    }
-
-    private func scheduleStart(_ battleId: String, at date: Date) {
-        clock.schedule(at: date) { Task { await self.countdownElapsed(battleId) } }
-    }
-
-    func countdownElapsed(_ battleId: String) async {
-        do {
-            guard let battle = try battles.battle(battleId), battle.status == .starting else { return }
-            try await battles.setStatus(.inProgress, round: 1, of: battleId)
-            try await beginTurn(battle, position: 0)
-        } catch {
-            logger.error("could not begin battle", metadata: ["battle": "\(battleId)", "error": "\(error)"])
-        }
-    }
-
-    // MARK: Turns
-
-    /// Opens the turn at `position`, or ends the battle when every turn is done.
-    private func beginTurn(_ battle: Battle, position: Int) async throws {
-        let total = battle.rounds * battle.participants.count
-        guard position < total else {
-            try await finish(battle, reason: "completed", forfeitedBy: nil)
-            return
-        }
-        let round = Self.round(of: position, participants: battle.participants.count)
-        let current = try battles.battle(battle.id)?.round ?? round
-        if round != current {
-            try await battles.setStatus(.inProgress, round: round, of: battle.id)
-        }
-        let deadline = clock.now().addingTimeInterval(options.turnSeconds)
-        var progress = try store.progress(battle.id) ?? .init(nextPosition: position)
-        progress.nextPosition = position
-        progress.deadline = deadline
-        try store.setProgress(battle.id, progress)
-        let agentId = battle.participants[position % battle.participants.count].id
-        battles.emit(YourTurn(battleId: battle.id, round: round, deadline: deadline), toAgent: agentId)
-        scheduleDeadline(battle.id, position: position, at: deadline)
-    }
-
-    private func scheduleDeadline(_ battleId: String, position: Int, at date: Date) {
-        clock.schedule(at: date) { Task { await self.deadlinePassed(battleId, position: position) } }
-    }
-
-    /// A turn's deadline: skip to the next turn, or forfeit, as configured. Stale timers (the
-    /// turn was taken meanwhile) do nothing.
-    func deadlinePassed(_ battleId: String, position: Int) async {
-        do {
-            guard let battle = try battles.battle(battleId), battle.status == .inProgress,
-                let progress = try store.progress(battleId), progress.nextPosition == position,
-                let deadline = progress.deadline, deadline <= clock.now()
-            else { return }
-            let agentId = battle.participants[position % battle.participants.count].id
-            switch options.missedTurn {
-            case .skip:
-                battles.emit(TurnSkipped(battleId: battleId, round: Self.round(of: position, participants: battle.participants.count), agentId: agentId), toBattle: battleId)
-                try await beginTurn(battle, position: position + 1)
-            case .forfeit:
-                try await finish(battle, reason: "forfeit", forfeitedBy: agentId)
-            }
-        } catch {
-            logger.error("could not handle a missed turn", metadata: ["battle": "\(battleId)", "error": "\(error)"])
-        }
-    }
-
-    /// `battle:submit_turn` in mode `full`: checked, stored, acknowledged, broadcast.
-    func submit(_ request: SubmitTurn, by connection: Connection) async throws -> TurnAccepted {
-        guard request.content.count <= options.maxTurnChars else {
-            throw ArenaError(.contentTooLong, "content is longer than \(options.maxTurnChars) characters")
-        }
-        guard let battle = try battles.battle(request.battleId) else {
-            throw ArenaError(.battleNotFound, "no battle \(request.battleId)", status: .notFound)
-        }
-        guard let agentId = connection.identity.agentId, battle.isParticipant(agentId) else {
-            throw ArenaError(.notParticipant, "only the battle's agents submit turns", status: .forbidden)
-        }
-        if let clientTurnId = request.clientTurnId, let earlier = try store.turn(battleId: battle.id, agentId: agentId, clientTurnId: clientTurnId) {
-            return TurnAccepted(battleId: battle.id, turnId: earlier.turnId, round: earlier.round)
-        }
-        guard battle.status == .inProgress else {
-            throw ArenaError(.battleNotInProgress, "battle \(battle.id) is \(battle.status.rawValue)", status: .conflict)
-        }
-        guard let progress = try store.progress(battle.id),
-            battle.participants[progress.nextPosition % battle.participants.count].id == agentId
-        else {
-            throw ArenaError(.notYourTurn, "it is not your turn", status: .conflict)
-        }
-        try await RateCheck.turn(agentId: agentId, seconds: options.rateLimitSeconds, limiter: services.rateLimiter)
-        let round = Self.round(of: progress.nextPosition, participants: battle.participants.count)
-        let turn = try store.accept(
-            battleId: battle.id, position: progress.nextPosition, round: round,
-            agentId: agentId, content: request.content, clientTurnId: request.clientTurnId
+    var rules: TurnStateMachine.Rules {
+        .init(
+            countdownSeconds: options.countdownSeconds, turnSeconds: options.turnSeconds,
+            missedTurn: options.missedTurn, maxTurnChars: options.maxTurnChars
         )
-        try await battles.append(TurnEvent(battleId: battle.id, turnId: turn.turnId, round: round, agentId: agentId, content: turn.content), to: battle.id)
-        services.metrics.counter("moltarena_turns_total", ["outcome": "accepted"]).increment()
-        react(to: turn, in: battle)
-        try await beginTurn(battle, position: progress.nextPosition + 1)
-        return TurnAccepted(battleId: battle.id, turnId: turn.turnId, round: round)
     }
 
-    /// Commentary and speech come after the turn, never holding it back.
-    private nonisolated func react(to turn: TurnsStore.StoredTurn, in battle: Battle) {
-        let reactions = TurnReactions(battles: battles, store: store, providers: providers, logger: logger)
-        Task { await reactions.comment(on: turn, in: battle) }
-        if providers.speech != nil {
-            Task { await reactions.speak(turn, in: battle) }
+    // MARK: Inputs
+
+    /// `battle:submit_turn`: checked by the machine, rate limited, then stored, logged and
+    /// acknowledged. A retry with a known `clientTurnId` gets the first answer.
+    func submit(_ request: SubmitTurn, by connection: Connection) async throws -> TurnAccepted {
+        let submission = TurnStateMachine.Submission(
+            agentId: connection.identity.agentId, content: request.content, clientTurnId: request.clientTurnId,
+            turnId: ArenaID.make("trn")
+        )
+        let owners = battles.owners
+        let admission = try await owners.run(request.battleId) { owner in
+            try machine(on: owner).admit(submission, status: owner.battle.status)
+        }
+        if case .retry(let earlier) = admission {
+            return TurnAccepted(battleId: request.battleId, turnId: earlier.turnId, round: earlier.round)
+        }
+        if let agentId = submission.agentId {
+            try await RateCheck.turn(agentId: agentId, seconds: options.rateLimitSeconds, limiter: services.rateLimiter)
+        }
+        return try await owners.run(request.battleId) { owner in
+            // Checked again: another submission may have taken the turn while this one waited.
+            if case .retry(let earlier) = try machine(on: owner).admit(submission, status: owner.battle.status) {
+                return TurnAccepted(battleId: owner.battleId, turnId: earlier.turnId, round: earlier.round)
+            }
+            let accepted = try step(.submit(submission), on: owner)
+            guard let turn = accepted.compactMap({ if case .storeTurn(let turn, _) = $0 { turn } else { nil } }).first else {
+                throw ArenaError(.notYourTurn, "it is not your turn", status: .conflict)
+            }
+            services.metrics.counter("moltarena_turns_total", ["outcome": "accepted"]).increment()
+            return TurnAccepted(battleId: owner.battleId, turnId: turn.turnId, round: turn.round)
         }
     }
 
-    // MARK: The end
-
-    private func finish(_ battle: Battle, reason: String, forfeitedBy: String?) async throws {
-        var progress = try store.progress(battle.id) ?? .init(nextPosition: 0)
-        progress.deadline = nil
-        try store.setProgress(battle.id, progress)
-        try await battles.append(BattleEnded(battleId: battle.id, reason: reason), to: battle.id)
-        let transcript = try TurnReactions.transcript(battle, store: store)
-        var verdict = try await providers.judge.judge(transcript)
-        if let forfeitedBy {
-            let others = battle.participants.map(\.id).filter { $0 != forfeitedBy }
-            verdict.winnerId = others.count == 1 ? others[0] : nil
-            verdict.rationale = "\(transcript.name(of: forfeitedBy)) forfeited by missing a turn. " + verdict.rationale
-        }
-        let judge = try JSONParser.parse(try ArenaJSON.encode(verdict))
-        try battles.recordJudgment(battle.id, judge: judge, winnerId: verdict.winnerId)
-        if forfeitedBy != nil {
-            // A forfeit decides the battle: no vote can hand the win to the agent that forfeited.
-            try await battles.complete(battle.id, votes: [:], judge: judge, winnerId: verdict.winnerId)
-        } else {
-            try await battles.turnsEnded(battle.id)
-        }
+    /// Every participant is present: the countdown starts (from LOBBY only).
+    func participantsPresent(_ battleId: String) async {
+        await input(.participantsPresent, to: battleId)
     }
-
-    // MARK: Rejoining and restarts
 
     /// An agent (re)joined: if it is its turn, tell it again.
     func joined(_ event: BattleJoined) async {
-        guard event.role == .agent, let agentId = event.connection.identity.agentId,
-            let battle = try? battles.battle(event.battleId), battle.status == .inProgress,
-            let progress = try? store.progress(battle.id), let deadline = progress.deadline,
-            battle.participants[progress.nextPosition % battle.participants.count].id == agentId
-        else { return }
-        event.connection.emit(YourTurn(battleId: battle.id, round: Self.round(of: progress.nextPosition, participants: battle.participants.count), deadline: deadline))
+        guard event.role == .agent, let agentId = event.connection.identity.agentId else { return }
+        let open = try? await battles.owners.run(event.battleId) { owner in try machine(on: owner).openTurn }
+        guard let open = open ?? nil, open.agentId == agentId else { return }
+        event.connection.emit(YourTurn(battleId: event.battleId, round: open.round, deadline: open.deadline))
     }
 
-    /// After a restart: re-arm the countdown or the current turn's deadline from what was
-    /// persisted (at once when it has passed meanwhile).
+    /// At start-up: every battle under way re-arms its countdown or deadline from what was
+    /// persisted (at once when it passed meanwhile), or asks the judge again.
     func resume() async {
         do {
-            for battleId in try store.battlesToResume() {
-                guard let battle = try battles.battle(battleId), let progress = try store.progress(battleId) else { continue }
-                switch battle.status {
-                case .starting:
-                    scheduleStart(battleId, at: progress.startsAt ?? clock.now())
-                case .inProgress:
-                    if let deadline = progress.deadline {
-                        scheduleDeadline(battleId, position: progress.nextPosition, at: deadline)
-                    } else {
-                        try await beginTurn(battle, position: progress.nextPosition)
-                    }
-                default:
-                    break
-                }
-            }
+            let ids = try store.withProgress(battles.battleIds(withStatus: [.starting, .inProgress]))
+            for battleId in ids { await input(.resumed, to: battleId) }
         } catch {
             logger.error("could not resume battles", metadata: ["error": "\(error)"])
         }
+    }
+
+    func input(_ input: TurnStateMachine.Input, to battleId: String) async {
+        do {
+            _ = try await battles.owners.run(battleId) { owner in try step(input, on: owner) }
+        } catch {
+            logger.error("could not run a battle's turns", metadata: ["battle": "\(battleId)", "input": "\(input)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: On the owner
+
+    /// The battle's machine, restored from the database the first time the owner needs it.
+    func machine(on owner: isolated BattleOwner) throws -> TurnStateMachine {
+        if let machine = owner.state(MachineKey.self) { return machine }
+        let battle = owner.battle
+        let machine = TurnStateMachine.restore(
+            battleId: battle.id, rules: rules, participants: battle.participants.map(\.id), rounds: battle.rounds,
+            status: battle.status, round: battle.round, progress: try store.progress(battle.id),
+            accepted: try store.acceptedByClientId(battle.id)
+        )
+        owner.setState(MachineKey.self, machine)
+        return machine
+    }
+
+    /// One transition, then its actions. If an action fails the machine is dropped, so the next
+    /// input restores it from what was persisted.
+    @discardableResult
+    func step(_ input: TurnStateMachine.Input, on owner: isolated BattleOwner) throws -> [TurnStateMachine.Action] {
+        var machine = try machine(on: owner)
+        let actions = try machine.handle(input, now: services.clock.now())
+        owner.setState(MachineKey.self, machine)
+        do {
+            for action in actions { try perform(action, on: owner) }
+        } catch {
+            owner.removeState(MachineKey.self)
+            throw error
+        }
+        return actions
+    }
+
+    private func perform(_ action: TurnStateMachine.Action, on owner: isolated BattleOwner) throws {
+        let battleId = owner.battleId
+        switch action {
+        case .saveProgress(let progress):
+            try store.setProgress(battleId, progress)
+        case .setStatus(let status, let round):
+            try owner.setStatus(status, round: round)
+        case .announceStarting(let startsAt, let countdownSeconds):
+            try owner.log(BattleStarting(battleId: battleId, startsAt: startsAt, countdownSeconds: countdownSeconds))
+        case .scheduleCountdown(let date):
+            services.jobs.schedule(at: date, "countdown \(battleId)") { await input(.countdownElapsed, to: battleId) }
+        case .storeTurn(let turn, let next):
+            try store.accept(turn, battleId: battleId, next: next)
+        case .announceTurn(let turn):
+            try owner.log(TurnEvent(battleId: battleId, turnId: turn.turnId, round: turn.round, agentId: turn.agentId, content: turn.content))
+        case .react(let turn):
+            TurnReactions(battles: battles, store: store, providers: providers, logger: logger).start(for: turn, in: owner.battle, jobs: services.jobs)
+        case .notifyTurn(let agentId, let round, let deadline):
+            owner.emit(YourTurn(battleId: battleId, round: round, deadline: deadline), toAgent: agentId)
+        case .scheduleDeadline(let position, let date):
+            services.jobs.schedule(at: date, "deadline \(battleId)") { await input(.deadlinePassed(position: position), to: battleId) }
+        case .announceSkip(let agentId, let round):
+            owner.emit(TurnSkipped(battleId: battleId, round: round, agentId: agentId))
+        case .announceEnd(let reason):
+            try owner.log(BattleEnded(battleId: battleId, reason: reason))
+        case .judge(let forfeitedBy):
+            startJudging(owner.battle, forfeitedBy: forfeitedBy)
+        }
+    }
+
+    // MARK: The verdict
+
+    /// The judge runs as a job, bounded on the runtime clock (AI judges have their own shorter
+    /// timeout and a fallback inside it); its verdict comes back to the owner.
+    private func startJudging(_ battle: Battle, forfeitedBy: String?) {
+        let timeout = Duration.fractionalSeconds(options.providerTimeoutSeconds * 2 + 5)
+        services.jobs.start("judge \(battle.id)", timeout: timeout) {
+            let transcript = try TurnReactions.transcript(battle, store: store)
+            var verdict = try await providers.judge.judge(transcript)
+            if let forfeitedBy {
+                let others = battle.participants.map(\.id).filter { $0 != forfeitedBy }
+                verdict.winnerId = others.count == 1 ? others[0] : nil
+                verdict.rationale = "\(transcript.name(of: forfeitedBy)) forfeited by missing a turn. " + verdict.rationale
+            }
+            let judge = try JSONParser.parse(try ArenaJSON.encode(verdict))
+            let winnerId = verdict.winnerId
+            try await battles.owners.run(battle.id) { owner in
+                try record(judge: judge, winnerId: winnerId, forfeited: forfeitedBy != nil, on: owner)
+            }
+        }
+    }
+
+    private func record(judge: JSONValue, winnerId: String?, forfeited: Bool, on owner: isolated BattleOwner) throws {
+        guard case .ended = try machine(on: owner).phase else { return }
+        try owner.recordJudgment(judge, winnerId: winnerId)
+        if forfeited {
+            // A forfeit decides the battle: no vote can hand the win to the agent that forfeited.
+            try owner.complete(votes: [:], judge: judge, winnerId: winnerId)
+        } else {
+            try owner.turnsEnded()
+        }
+        try step(.verdictRecorded, on: owner)
     }
 }
 
@@ -227,8 +212,8 @@ actor TurnsEngine {
 enum RateCheck {
     static func turn(agentId: String, seconds: Double, limiter: any RateLimiter) async throws {
         guard seconds > 0 else { return }
-        let decision = await limiter.attempt("battle:submit_turn:agent:\(agentId)", limit: RateLimit(1, per: .fractionalSeconds(seconds)))
-        if case .limited(let retryAfterMs) = decision {
+        let key = RateKey.event(SubmitTurn.name, agentId: agentId)
+        if case .limited(let retryAfterMs) = await limiter.attempt(key, limit: RateLimit(1, per: .fractionalSeconds(seconds))) {
             throw ArenaError.rateLimited(event: SubmitTurn.name, retryAfterMs: retryAfterMs)
         }
     }

@@ -54,24 +54,23 @@ public struct TurnsOptions: PluginOptions {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        let defaults = TurnsOptions()
-        countdownSeconds = try c.decodeIfPresent(Double.self, forKey: .countdownSeconds) ?? defaults.countdownSeconds
-        turnSeconds = try c.decodeIfPresent(Double.self, forKey: .turnSeconds) ?? defaults.turnSeconds
-        missedTurn = try c.decodeIfPresent(MissedTurn.self, forKey: .missedTurn) ?? defaults.missedTurn
-        maxTurnChars = try c.decodeIfPresent(Int.self, forKey: .maxTurnChars) ?? defaults.maxTurnChars
-        rateLimitSeconds = try c.decodeIfPresent(Double.self, forKey: .rateLimitSeconds) ?? defaults.rateLimitSeconds
-        judge = try c.decodeIfPresent(JudgeKind.self, forKey: .judge) ?? defaults.judge
-        commentator = try c.decodeIfPresent(CommentatorKind.self, forKey: .commentator) ?? defaults.commentator
-        speech = try c.decodeIfPresent(SpeechKind.self, forKey: .speech) ?? defaults.speech
-        providerTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .providerTimeoutSeconds) ?? defaults.providerTimeoutSeconds
-        anthropicModel = try c.decodeIfPresent(String.self, forKey: .anthropicModel) ?? defaults.anthropicModel
-        anthropicBaseURL = try c.decodeIfPresent(String.self, forKey: .anthropicBaseURL) ?? defaults.anthropicBaseURL
-        anthropicAPIKeyEnv = try c.decodeIfPresent(String.self, forKey: .anthropicAPIKeyEnv) ?? defaults.anthropicAPIKeyEnv
-        deepgramModel = try c.decodeIfPresent(String.self, forKey: .deepgramModel) ?? defaults.deepgramModel
-        deepgramBaseURL = try c.decodeIfPresent(String.self, forKey: .deepgramBaseURL) ?? defaults.deepgramBaseURL
-        deepgramAPIKeyEnv = try c.decodeIfPresent(String.self, forKey: .deepgramAPIKeyEnv) ?? defaults.deepgramAPIKeyEnv
-        espeakPath = try c.decodeIfPresent(String.self, forKey: .espeakPath) ?? defaults.espeakPath
-        audioDir = try c.decodeIfPresent(String.self, forKey: .audioDir) ?? defaults.audioDir
+        try c.decodeOption(&countdownSeconds, .countdownSeconds)
+        try c.decodeOption(&turnSeconds, .turnSeconds)
+        try c.decodeOption(&missedTurn, .missedTurn)
+        try c.decodeOption(&maxTurnChars, .maxTurnChars)
+        try c.decodeOption(&rateLimitSeconds, .rateLimitSeconds)
+        try c.decodeOption(&judge, .judge)
+        try c.decodeOption(&commentator, .commentator)
+        try c.decodeOption(&speech, .speech)
+        try c.decodeOption(&providerTimeoutSeconds, .providerTimeoutSeconds)
+        try c.decodeOption(&anthropicModel, .anthropicModel)
+        try c.decodeOption(&anthropicBaseURL, .anthropicBaseURL)
+        try c.decodeOption(&anthropicAPIKeyEnv, .anthropicAPIKeyEnv)
+        try c.decodeOption(&deepgramModel, .deepgramModel)
+        try c.decodeOption(&deepgramBaseURL, .deepgramBaseURL)
+        try c.decodeOption(&deepgramAPIKeyEnv, .deepgramAPIKeyEnv)
+        try c.decodeOption(&espeakPath, .espeakPath)
+        try c.decodeOption(&audioDir, .audioDir)
     }
 
     /// Range checks decoding cannot express.

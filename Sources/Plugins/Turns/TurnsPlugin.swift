@@ -21,14 +21,14 @@ public struct TurnsPlugin: Plugin {
         self.mode = mode
     }
 
-    public func register(with registrar: inout Registrar) {
+    public func register(with registrar: inout Registrar) throws {
         for (name, migrate) in TurnsStore.migrations {
             registrar.migration(name, migrate)
         }
-        let battles = registrar.resolve(BattleService.self)
+        let battles = try registrar.resolve(BattleService.self)
         let services = registrar.services
         let store = TurnsStore(database: services.database, clock: services.clock)
-        battles.addSnapshotContributor(TurnsStore.snapshotContribution)
+        registrar.contribute(TurnsStore.snapshotSection, to: BattlePlugin.snapshotTurns)
 
         if mode == .placeholder {
             let placeholder = PlaceholderTurns(battles: battles, store: store, services: services, options: options)
@@ -38,10 +38,10 @@ public struct TurnsPlugin: Plugin {
             return
         }
 
-        let (providers, httpClient) = ProviderFactory.make(options, logger: services.logger)
+        let (providers, httpClient) = ProviderFactory.make(options, clock: services.clock, logger: services.logger)
         if let httpClient { registrar.service(httpClient) }
         let engine = TurnsEngine(battles: battles, store: store, services: services, options: options, providers: providers)
-        registrar.subscribe(BattleReady.self) { event in await engine.battleReady(event.battleId) }
+        registrar.subscribe(BattleReady.self) { event in await engine.participantsPresent(event.battleId) }
         registrar.subscribe(BattleJoined.self) { event in await engine.joined(event) }
         registrar.on(SubmitTurn.self) { request, context in
             try await engine.submit(request, by: context.connection)

@@ -33,14 +33,17 @@ struct TurnsStore: Sendable {
                 t.column("starts_at", .datetime)
                 t.column("deadline", .datetime)
             }
-        })
+        }),
+        // The end is persisted before the verdict, so a restart while the judge thinks judges again.
+        ("turns.2-ended", { db in
+            try db.alter(table: "turns_progress") { t in
+                t.add(column: "ended_reason", .text)
+                t.add(column: "forfeited_by", .text)
+            }
+        }),
     ]
 
-    struct Progress: Sendable, Equatable {
-        var nextPosition: Int
-        var startsAt: Date?
-        var deadline: Date?
-    }
+    typealias Progress = TurnStateMachine.Progress
 
     struct StoredTurn: Sendable {
         var turnId: String
@@ -55,34 +58,59 @@ struct TurnsStore: Sendable {
     func progress(_ battleId: String) throws -> Progress? {
         try database.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM turns_progress WHERE battle_id = ?", arguments: [battleId]).map {
-                Progress(nextPosition: $0["next_position"], startsAt: $0["starts_at"], deadline: $0["deadline"])
+                Progress(
+                    nextPosition: $0["next_position"], startsAt: $0["starts_at"], deadline: $0["deadline"],
+                    endedReason: $0["ended_reason"], forfeitedBy: $0["forfeited_by"]
+                )
             }
         }
     }
 
     func setProgress(_ battleId: String, _ progress: Progress) throws {
+        try database.write { db in try Self.setProgress(battleId, progress, in: db) }
+    }
+
+    private static func setProgress(_ battleId: String, _ progress: Progress, in db: GRDB.Database) throws {
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO turns_progress (battle_id, next_position, starts_at, deadline, ended_reason, forfeited_by)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [battleId, progress.nextPosition, progress.startsAt, progress.deadline, progress.endedReason, progress.forfeitedBy]
+        )
+    }
+
+    /// Stores the turn if the battle still waits for it at its position, and the progress after
+    /// it, in one transaction: the unique (battle, position) index keeps one decision per turn
+    /// whatever else writes.
+    func accept(_ turn: TurnStateMachine.NewTurn, battleId: String, next: Progress) throws {
+        let now = clock.now()
         try database.write { db in
+            let expected = try Int.fetchOne(db, sql: "SELECT next_position FROM turns_progress WHERE battle_id = ?", arguments: [battleId])
+            guard expected == turn.position else { throw ArenaError(.notYourTurn, "it is not your turn", status: .conflict) }
             try db.execute(
-                sql: "INSERT OR REPLACE INTO turns_progress (battle_id, next_position, starts_at, deadline) VALUES (?, ?, ?, ?)",
-                arguments: [battleId, progress.nextPosition, progress.startsAt, progress.deadline]
+                sql: """
+                    INSERT INTO turns (turn_id, battle_id, position, round, agent_id, content, client_turn_id, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [turn.turnId, battleId, turn.position, turn.round, turn.agentId, turn.content, turn.clientTurnId, now]
             )
+            try Self.setProgress(battleId, next, in: db)
         }
     }
 
-    /// Stores the turn at `position` if the battle still waits for it, and moves the battle to
-    /// the next position, in one transaction.
-    func accept(battleId: String, position: Int, round: Int, agentId: String, content: String, clientTurnId: String?) throws -> StoredTurn {
-        let turnId = ArenaID.make("trn")
-        let now = clock.now()
-        return try database.write { db in
-            let next = try Int.fetchOne(db, sql: "SELECT next_position FROM turns_progress WHERE battle_id = ?", arguments: [battleId])
-            guard next == position else { throw ArenaError(.notYourTurn, "it is not your turn", status: .conflict) }
-            try db.execute(
-                sql: "INSERT INTO turns (turn_id, battle_id, position, round, agent_id, content, client_turn_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                arguments: [turnId, battleId, position, round, agentId, content, clientTurnId, now]
+    /// The turns accepted under a client id, for retries after a restart.
+    func acceptedByClientId(_ battleId: String) throws -> [TurnStateMachine.ClientTurnKey: TurnStateMachine.AcceptedTurn] {
+        try database.read { db in
+            var accepted: [TurnStateMachine.ClientTurnKey: TurnStateMachine.AcceptedTurn] = [:]
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT turn_id, round, agent_id, client_turn_id FROM turns WHERE battle_id = ? AND client_turn_id IS NOT NULL",
+                arguments: [battleId]
             )
-            try db.execute(sql: "UPDATE turns_progress SET next_position = ?, deadline = NULL WHERE battle_id = ?", arguments: [position + 1, battleId])
-            return StoredTurn(turnId: turnId, position: position, round: round, agentId: agentId, content: content, audioUrl: nil, createdAt: now)
+            for row in rows {
+                accepted[.init(agentId: row["agent_id"], clientTurnId: row["client_turn_id"])] = .init(turnId: row["turn_id"], round: row["round"])
+            }
+            return accepted
         }
     }
 
@@ -124,13 +152,12 @@ struct TurnsStore: Sendable {
         }
     }
 
-    /// Battles whose turns are under way (for resuming after a restart).
-    func battlesToResume() throws -> [String] {
+    /// Of these battles, the ones the machine has progress for.
+    func withProgress(_ battleIds: [String]) throws -> [String] {
         try database.read { db in
-            try String.fetchAll(
-                db,
-                sql: "SELECT b.id FROM battles b JOIN turns_progress p ON p.battle_id = b.id WHERE b.status IN ('STARTING', 'IN_PROGRESS')"
-            )
+            try battleIds.filter { id in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM turns_progress WHERE battle_id = ?", arguments: [id]) == 1
+            }
         }
     }
 
@@ -142,18 +169,9 @@ struct TurnsStore: Sendable {
     }
 
     /// The snapshot's `turns`.
-    static func snapshotContribution(_ battleId: String, _ db: GRDB.Database) throws -> [JSONMember] {
-        let turns = try turns(battleId, in: db).map { turn -> JSONValue in
-            var members: [JSONMember] = [
-                JSONMember("turnId", .string(turn.turnId)),
-                JSONMember("round", .int(Int64(turn.round))),
-                JSONMember("agentId", .string(turn.agentId)),
-                JSONMember("content", .string(turn.content)),
-                JSONMember("createdAt", .string(ArenaJSON.formatDate(turn.createdAt))),
-            ]
-            if let audio = turn.audioUrl { members.append(JSONMember("audioUrl", .string(audio))) }
-            return .object(members)
+    static let snapshotSection = TurnsSnapshotSection { battle, db in
+        try turns(battle.id, in: db).map {
+            SnapshotTurn(turnId: $0.turnId, round: $0.round, agentId: $0.agentId, content: $0.content, createdAt: $0.createdAt, audioUrl: $0.audioUrl)
         }
-        return [JSONMember("turns", .array(turns))]
     }
 }

@@ -1,3 +1,4 @@
+import BattlePlugin
 import Foundation
 import GRDB
 import Runtime
@@ -84,11 +85,9 @@ struct VoteStore: Sendable {
         }
     }
 
-    /// The snapshot's `votes` while voting runs.
-    static func snapshotContribution(_ battleId: String, _ db: GRDB.Database) throws -> [JSONMember] {
-        guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM voting_windows WHERE battle_id = ?", arguments: [battleId]) == 1 else { return [] }
-        let choices = try String.fetchAll(db, sql: "SELECT agent_id FROM battle_participants WHERE battle_id = ? ORDER BY position", arguments: [battleId])
-        let counts = try counts(battleId, choices: choices, in: db)
-        return [JSONMember("votes", .object(counts.sorted { $0.key < $1.key }.map { JSONMember($0.key, .int(Int64($0.value))) }))]
+    /// The snapshot's `votes` once voting has opened.
+    static let snapshotSection = VotesSnapshotSection { battle, db in
+        guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM voting_windows WHERE battle_id = ?", arguments: [battle.id]) == 1 else { return nil }
+        return try counts(battle.id, choices: battle.participants.map(\.id), in: db)
     }
 }

@@ -22,9 +22,9 @@ public struct VotingOptions: PluginOptions {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        windowSeconds = try c.decodeIfPresent(Double.self, forKey: .windowSeconds) ?? 60
-        trustedProxyHeader = try c.decodeIfPresent(String.self, forKey: .trustedProxyHeader) ?? ""
-        votesPer10Seconds = try c.decodeIfPresent(Int.self, forKey: .votesPer10Seconds) ?? 10
+        try c.decodeOption(&windowSeconds, .windowSeconds)
+        try c.decodeOption(&trustedProxyHeader, .trustedProxyHeader)
+        try c.decodeOption(&votesPer10Seconds, .votesPer10Seconds)
     }
 
     func validate() throws {

@@ -15,15 +15,15 @@ public struct VotingPlugin: Plugin {
         self.options = options
     }
 
-    public func register(with registrar: inout Registrar) {
+    public func register(with registrar: inout Registrar) throws {
         for (name, migrate) in VoteStore.migrations {
             registrar.migration(name, migrate)
         }
-        let battles = registrar.resolve(BattleService.self)
+        let battles = try registrar.resolve(BattleService.self)
         let store = VoteStore(database: registrar.services.database, clock: registrar.services.clock)
         let coordinator = VotingCoordinator(battles: battles, store: store, services: registrar.services, options: options)
-        battles.setConclusion(coordinator)
-        battles.addSnapshotContributor(VoteStore.snapshotContribution)
+        registrar.contribute(coordinator, to: BattlePlugin.conclusion)
+        registrar.contribute(VoteStore.snapshotSection, to: BattlePlugin.snapshotVotes)
         registrar.on(CastVote.self, rateLimit: RateLimit(options.votesPer10Seconds, per: .seconds(10))) { request, context in
             try await coordinator.vote(request, by: context.connection)
         }

@@ -1,3 +1,4 @@
+import Runtime
 import Foundation
 
 /// Speech from the local espeak-ng program: robotic but free, offline and fast, so a battle can

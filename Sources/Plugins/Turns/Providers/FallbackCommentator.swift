@@ -1,3 +1,4 @@
+import Runtime
 import Logging
 
 /// A commentator that always answers in bounded time: it asks `primary`, and if that throws or
@@ -12,13 +13,16 @@ public struct FallbackCommentator: Commentator {
     public let primary: any Commentator
     public let fallback: any Commentator
     public let timeout: Duration
+    /// The clock the timeout runs on (the runtime's; nil: real time).
+    public let clock: (any RuntimeClock)?
     private let logger: Logger?
 
     /// - Parameter logger: where the primary's failures are reported (at warning level), if anywhere.
-    public init(primary: any Commentator, fallback: any Commentator, timeout: Duration, logger: Logger? = nil) {
+    public init(primary: any Commentator, fallback: any Commentator, timeout: Duration, clock: (any RuntimeClock)? = nil, logger: Logger? = nil) {
         self.primary = primary
         self.fallback = fallback
         self.timeout = timeout
+        self.clock = clock
         self.logger = logger
     }
 
@@ -29,6 +33,7 @@ public struct FallbackCommentator: Commentator {
         let (primary, fallback, logger) = (self.primary, self.fallback, self.logger)
         return try await withFallback(
             timeout: timeout,
+            clock: clock,
             primary: { try await primary.comment(on: turn, in: transcript) },
             fallback: { try await fallback.comment(on: turn, in: transcript) },
             failed: { reason in

@@ -1,3 +1,4 @@
+import Runtime
 import Logging
 
 /// A judge that always answers in bounded time: it asks `primary`, and if that throws or has not
@@ -13,13 +14,16 @@ public struct FallbackJudge: Judge {
     public let primary: any Judge
     public let fallback: any Judge
     public let timeout: Duration
+    /// The clock the timeout runs on (the runtime's; nil: real time).
+    public let clock: (any RuntimeClock)?
     private let logger: Logger?
 
     /// - Parameter logger: where the primary's failures are reported (at warning level), if anywhere.
-    public init(primary: any Judge, fallback: any Judge, timeout: Duration, logger: Logger? = nil) {
+    public init(primary: any Judge, fallback: any Judge, timeout: Duration, clock: (any RuntimeClock)? = nil, logger: Logger? = nil) {
         self.primary = primary
         self.fallback = fallback
         self.timeout = timeout
+        self.clock = clock
         self.logger = logger
     }
 
@@ -30,6 +34,7 @@ public struct FallbackJudge: Judge {
         let (primary, fallback, logger) = (self.primary, self.fallback, self.logger)
         var (result, fellBack) = try await withFallback(
             timeout: timeout,
+            clock: clock,
             primary: { try await primary.judge(transcript) },
             fallback: { try await fallback.judge(transcript) },
             failed: { reason in

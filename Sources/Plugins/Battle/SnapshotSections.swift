@@ -1,0 +1,95 @@
+import Foundation
+import GRDB
+import Runtime
+import SocketIOProtocol
+
+/// A turn as the snapshot shows it (CONTRACT.md's SNAPSHOT `turns`).
+public struct SnapshotTurn: Sendable, Equatable {
+    public var turnId: String
+    public var round: Int
+    public var agentId: String
+    public var content: String
+    public var createdAt: Date
+    public var audioUrl: String?
+
+    public init(turnId: String, round: Int, agentId: String, content: String, createdAt: Date, audioUrl: String?) {
+        self.turnId = turnId
+        self.round = round
+        self.agentId = agentId
+        self.content = content
+        self.createdAt = createdAt
+        self.audioUrl = audioUrl
+    }
+
+    var json: JSONValue {
+        var members: [JSONMember] = [
+            JSONMember("turnId", .string(turnId)),
+            JSONMember("round", .int(Int64(round))),
+            JSONMember("agentId", .string(agentId)),
+            JSONMember("content", .string(content)),
+            JSONMember("createdAt", .string(ArenaJSON.formatDate(createdAt))),
+        ]
+        if let audioUrl { members.append(JSONMember("audioUrl", .string(audioUrl))) }
+        return .object(members)
+    }
+}
+
+/// The snapshot's `turns`, contributed by the plugin that stores turns (Turns), read in the same
+/// transaction as the battle.
+public struct TurnsSnapshotSection: Sendable {
+    public let read: @Sendable (_ battle: Battle, _ db: GRDB.Database) throws -> [SnapshotTurn]
+
+    public init(read: @escaping @Sendable (_ battle: Battle, _ db: GRDB.Database) throws -> [SnapshotTurn]) {
+        self.read = read
+    }
+}
+
+/// The snapshot's live `votes` (count per participant) while a vote runs or after it, nil before;
+/// contributed by the plugin that takes votes (Voting).
+public struct VotesSnapshotSection: Sendable {
+    public let read: @Sendable (_ battle: Battle, _ db: GRDB.Database) throws -> [String: Int]?
+
+    public init(read: @escaping @Sendable (_ battle: Battle, _ db: GRDB.Database) throws -> [String: Int]?) {
+        self.read = read
+    }
+}
+
+/// The extension points of the Battle plugin, declared at boot; each takes one contribution.
+extension BattlePlugin {
+    /// What happens when a battle's turns are over (Voting opens its window).
+    public static let conclusion = ExtensionPoint<any BattleConclusion>("battle.conclusion", .atMostOne)
+    /// The snapshot's `turns`.
+    public static let snapshotTurns = ExtensionPoint<TurnsSnapshotSection>("battle.snapshot.turns", .atMostOne)
+    /// The snapshot's `votes`.
+    public static let snapshotVotes = ExtensionPoint<VotesSnapshotSection>("battle.snapshot.votes", .atMostOne)
+}
+
+/// The snapshot's shape is the contract's: the Battle plugin writes every field, the sections
+/// fill theirs, and a field without a contributor keeps its empty value.
+struct SnapshotBuilder: Sendable {
+    let turns: Contributions<TurnsSnapshotSection>
+    let votes: Contributions<VotesSnapshotSection>
+
+    func snapshot(_ id: String, in db: GRDB.Database) throws -> JSONValue? {
+        guard let battle = try BattleStore.battle(id, in: db) else { return nil }
+        let turns = try self.turns.one?.read(battle, db) ?? []
+        let results = try BattleOutcomeTables.results(id, in: db)
+        let liveVotes = try self.votes.one?.read(battle, db)
+        let votes: JSONValue =
+            results?.votes ?? .object((liveVotes ?? [:]).sorted { $0.key < $1.key }.map { JSONMember($0.key, .int(Int64($0.value))) })
+        return .object([
+            JSONMember("id", .string(battle.id)),
+            JSONMember("title", .string(battle.title)),
+            JSONMember("status", .string(battle.status.rawValue)),
+            JSONMember("visibility", .string(battle.visibility.rawValue)),
+            JSONMember("rounds", .int(Int64(battle.rounds))),
+            JSONMember("round", .int(Int64(battle.round))),
+            JSONMember("seq", .int(Int64(battle.seq))),
+            JSONMember("participants", .array(battle.participants.map { .object(["id": .string($0.id), "name": .string($0.name)]) })),
+            JSONMember("turns", .array(turns.map(\.json))),
+            JSONMember("votes", votes),
+            JSONMember("results", results?.results ?? .null),
+            JSONMember("createdAt", .string(ArenaJSON.formatDate(battle.createdAt))),
+        ])
+    }
+}
