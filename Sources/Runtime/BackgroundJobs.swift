@@ -13,10 +13,15 @@ import ServiceLifecycle
 /// ```
 public final class BackgroundJobs: Service, Sendable {
     private struct State {
-        var running: [UInt64: Task<Void, Never>] = [:]
+        var running: [UInt64: Job] = [:]
         var nextId: UInt64 = 0
         var stopping = false
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private struct Job {
+        let task: Task<Void, Never>
+        let timer: ScheduledTimer?
     }
 
     private let state = NIOLockedValueBox(State())
@@ -28,10 +33,11 @@ public final class BackgroundJobs: Service, Sendable {
         self.logger = logger
     }
 
-    /// Starts `body` now. A job that throws is logged; one past `timeout` is cancelled and
-    /// logged. Once shutdown has begun, new jobs are refused (logged), since nobody would wait.
+    /// Starts `body` now. A job that throws is logged. One still running `timeout` after it
+    /// started (on the runtime clock, armed here, before the job's task even runs) is cancelled,
+    /// logged and no longer waited for. Once shutdown has begun, new jobs are refused (logged),
+    /// since nobody would wait for them.
     public func start(_ name: String, timeout: Duration? = nil, _ body: @escaping @Sendable () async throws -> Void) {
-        let clock = self.clock
         let logger = self.logger
         state.withLockedValue { state in
             guard !state.stopping else {
@@ -40,20 +46,23 @@ public final class BackgroundJobs: Service, Sendable {
             }
             let id = state.nextId
             state.nextId += 1
-            state.running[id] = Task {
+            let task = Task {
                 do {
-                    if let timeout {
-                        try await withDeadline(timeout, clock: clock, operation: body)
-                    } else {
-                        try await body()
-                    }
-                } catch is DeadlineExceeded {
-                    logger.error("job did not finish in time", metadata: ["job": "\(name)", "timeout": "\(timeout.map { "\($0)" } ?? "")"])
+                    try await body()
                 } catch {
                     logger.error("job failed", metadata: ["job": "\(name)", "error": "\(error)"])
                 }
                 self.finished(id)
             }
+            var timer: ScheduledTimer?
+            if let timeout {
+                timer = clock.schedule(after: timeout) {
+                    guard self.finished(id) else { return }
+                    task.cancel()
+                    logger.error("job did not finish in time", metadata: ["job": "\(name)", "timeout": "\(timeout)"])
+                }
+            }
+            state.running[id] = Job(task: task, timer: timer)
         }
     }
 
@@ -81,20 +90,29 @@ public final class BackgroundJobs: Service, Sendable {
         }
     }
 
-    private func finished(_ id: UInt64) {
-        let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
-            state.running.removeValue(forKey: id)
-            guard state.running.isEmpty else { return [] }
+    /// Forgets a job that ended or timed out; false if it was gone already.
+    @discardableResult
+    private func finished(_ id: UInt64) -> Bool {
+        let (job, waiters) = state.withLockedValue { state -> (Job?, [CheckedContinuation<Void, Never>]) in
+            let job = state.running.removeValue(forKey: id)
+            guard job != nil, state.running.isEmpty else { return (job, []) }
             defer { state.idleWaiters = [] }
-            return state.idleWaiters
+            return (job, state.idleWaiters)
         }
+        job?.timer?.cancel()
         for waiter in waiters { waiter.resume() }
+        return job != nil
+    }
+
+    /// From now on new jobs are refused (shutdown has begun).
+    public func stopAccepting() {
+        state.withLockedValue { $0.stopping = true }
     }
 
     /// Waits for graceful shutdown, then for every job still running.
     public func run() async throws {
         try? await gracefulShutdown()
-        state.withLockedValue { $0.stopping = true }
+        stopAccepting()
         await idle()
     }
 }

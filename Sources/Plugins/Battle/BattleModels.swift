@@ -20,6 +20,11 @@ public enum Visibility: String, Codable, Sendable {
 public struct Participant: Codable, Sendable, Equatable {
     public var id: String
     public var name: String
+
+    public init(id: String, name: String) {
+        self.id = id
+        self.name = name
+    }
 }
 
 /// A battle's own row (no turns, votes or results: those belong to their plugins).
@@ -34,6 +39,21 @@ public struct Battle: Codable, Sendable, Equatable {
     public var seq: Int
     public var participants: [Participant]
     public var createdAt: Date
+
+    public init(
+        id: String, title: String, status: BattleStatus, visibility: Visibility, rounds: Int, round: Int, seq: Int,
+        participants: [Participant], createdAt: Date
+    ) {
+        self.id = id
+        self.title = title
+        self.status = status
+        self.visibility = visibility
+        self.rounds = rounds
+        self.round = round
+        self.seq = seq
+        self.participants = participants
+        self.createdAt = createdAt
+    }
 
     public func isParticipant(_ agentId: String?) -> Bool {
         guard let agentId else { return false }

@@ -1,0 +1,93 @@
+import BattlePlugin
+import Foundation
+import Hummingbird
+import Runtime
+import RuntimeTesting
+import SocketIOProtocol
+import Testing
+import TurnsPlugin
+
+/// One battle, one owner: the acknowledgement does not wait for the judge, an interrupted
+/// verdict is asked for again after a restart, and a finished battle lets its owner go.
+@Suite struct BattleOwnerTests {
+    static func hangingJudge(_ baseURL: String, timeout: Int = 30) -> String {
+        """
+        countdown_seconds = 0
+        rate_limit_seconds = 0
+        judge = "anthropic"
+        anthropic_base_url = "\(baseURL)"
+        anthropic_api_key_env = "MOLTARENA_TEST_ANTHROPIC_KEY"
+        provider_timeout_seconds = \(timeout)
+        """
+    }
+
+    @Test func theLastTurnIsAcknowledgedWhileTheJudgeIsStillThinking() async throws {
+        setenv("MOLTARENA_TEST_ANTHROPIC_KEY", "test-key", 1)
+        try await FakeHTTPServer.run(configure: { router, gate in
+            router.post("/v1/messages") { _, _ -> Response in
+                await gate.wait()  // never answers while the test runs
+                return FakeHTTPServer.json(500, "{}")
+            }
+        }) { baseURL in
+            let f = try await TurnsFixture.start(turns: Self.hangingJudge(baseURL), rounds: 1)
+            _ = try await f.alpha.expect("battle:your_turn")
+            #expect(try await f.submit(f.alpha, "First.")["ok"] == true)
+            let last = try await f.submit(f.beta, "Second.")
+            #expect(last["ok"] == true)
+            #expect(try await f.alpha.expect("battle:ended")["reason"] == "completed")
+            // Acknowledged and ended, but the verdict is not in: the judge still has 30 s.
+            #expect(try f.status() == .inProgress)
+            #expect(!f.alpha.bufferedEventNames.contains("battle:results"))
+            await f.arena.advanceClock(by: .seconds(30))
+            let results = try await f.alpha.expect("battle:results", timeout: .seconds(10))
+            #expect(results["judge"]?["judge"] == "heuristic (fallback)")
+            #expect(try f.status() == .completed)
+        }
+    }
+
+    @Test func aRestartWhileTheJudgeThinksAsksAgainAndCompletesTheBattle() async throws {
+        setenv("MOLTARENA_TEST_ANTHROPIC_KEY", "test-key", 1)
+        try await FakeHTTPServer.run(configure: { router, gate in
+            router.post("/v1/messages") { _, _ -> Response in
+                await gate.wait()
+                return FakeHTTPServer.json(500, "{}")
+            }
+        }) { baseURL in
+            let f = try await TurnsFixture.start(turns: Self.hangingJudge(baseURL), rounds: 1)
+            _ = try await f.alpha.expect("battle:your_turn")
+            _ = try await f.submit(f.alpha, "First.")
+            _ = try await f.submit(f.beta, "Second.")
+            _ = try await f.alpha.expect("battle:ended")
+            // The process dies here; a new one starts on the same database with the built-in judge.
+            let restarted = try await ArenaTestHarness.start(
+                pluginsConf: TurnsFixture.conf("countdown_seconds = 0\n"), catalog: TurnsFixture.catalog,
+                database: f.arena.database, startDate: f.arena.clock.now().addingTimeInterval(5)
+            )
+            let battles = try #require(restarted.runtime.services.registry.resolve(BattleService.self))
+            await restarted.runtime.services.jobs.idle()
+            #expect(try battles.battle(f.battle.id)?.status == .completed)
+            let snapshot = try #require(try battles.snapshot(f.battle.id))
+            #expect(snapshot["results"]?["judge"]?["judge"] == "heuristic")
+            #expect(snapshot["turns"]?.arrayValue?.count == 2)
+        }
+    }
+
+    @Test func aFinishedBattleReleasesItsOwnerOnceItsRoomIsEmpty() async throws {
+        let f = try await TurnsFixture.start(turns: "countdown_seconds = 0\nrate_limit_seconds = 0\n", rounds: 1)
+        _ = try await f.alpha.expect("battle:your_turn")
+        #expect(f.battles.owners.owned == [f.battle.id])
+        _ = try await f.submit(f.alpha, "First.")
+        _ = try await f.submit(f.beta, "Second.")
+        _ = try await f.alpha.expect("battle:results")
+        #expect(f.battles.owners.owned == [f.battle.id], "agents are still in the room")
+        #expect(try await f.alpha.emit("battle:leave", ["battleId": .string(f.battle.id)])["ok"] == true)
+        #expect(try await f.beta.emit("battle:leave", ["battleId": .string(f.battle.id)])["ok"] == true)
+        await f.arena.advanceClock(by: .seconds(1))  // the last presence update goes out
+        await f.arena.runtime.services.jobs.idle()
+        #expect(f.battles.owners.owned.isEmpty)
+        // Joining again acquires it afresh, with the battle as stored.
+        let back = try await f.join(f.alpha)
+        #expect(back["battle"]?["status"] == "COMPLETED")
+        #expect(f.battles.owners.owned == [f.battle.id])
+    }
+}
