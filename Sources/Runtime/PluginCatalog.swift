@@ -101,9 +101,8 @@ extension PluginCatalog {
         try ArenaJSON.decode(O.self, from: .object(options.sorted { $0.key < $1.key }.map { JSONMember($0.key, $0.value) }))
     }
 
-    /// Which option is wrong and what was expected. Foundation's decoder does not always say
-    /// which key failed (a fractional number for an integer, say); then each option is tried
-    /// alone to find it.
+    /// Which option is wrong and what was expected. When the error does not say which key
+    /// failed, each option is tried alone to find it.
     private static func describeOptionError<O: PluginOptions>(_ error: any Error, _ type: O.Type, _ options: [String: JSONValue]) -> (String?, String) {
         var key = (error as? DecodingError).flatMap(firstKey)
         if key == nil {

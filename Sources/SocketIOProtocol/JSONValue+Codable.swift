@@ -1,7 +1,14 @@
 /// `JSONValue` through Codable, so typed payloads can carry free-form JSON (a `ping` payload,
 /// a judge's rationale) without a schema. Binary values encode as arrays of bytes.
+///
+/// ``JSONValueDecoder`` and ``CompactJSONEncoder`` take a `JSONValue` as it is, without going
+/// through containers: decoded, it keeps its members' order, repeated keys and attachments.
 extension JSONValue: Codable {
     public init(from decoder: any Decoder) throws {
+        if let decoder = decoder as? JSONValueDecoderImpl {
+            self = decoder.value
+            return
+        }
         if var array = try? decoder.unkeyedContainer() {
             var items: [JSONValue] = []
             while !array.isAtEnd { items.append(try array.decode(JSONValue.self)) }
@@ -27,6 +34,10 @@ extension JSONValue: Codable {
     }
 
     public func encode(to encoder: any Encoder) throws {
+        if let encoder = encoder as? CompactJSONEncoderImpl, encoder.value == nil {
+            encoder.value = .json(self)
+            return
+        }
         switch self {
         case .null:
             var single = encoder.singleValueContainer()
