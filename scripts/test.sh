@@ -18,7 +18,8 @@
 #   MOLTARENA_BIN      server binary for interop/protocol (default: the debug build's)
 #   EIO_PROTOCOL_REPO  copy (checkout or bare git dir) of socketio/engine.io-protocol
 #   SIO_PROTOCOL_REPO  copy of socketio/socket.io-protocol
-#                      (default for both: a sibling folder of the repo of that name;
+#                      (default for both: a sibling folder of the repo of that name, else the
+#                      copy in ../shared/protocol-suites/;
 #                      a suite whose copy is not found is SKIPPED, not failed)
 #   PROTOCOL_SUITE     the protocol suite runner (default ../shared/tools/protocol-suite.sh)
 #   INSTALL_DEPS       passed to the runner: 1 lets it apt-get its Node packages (default 0)
@@ -175,7 +176,9 @@ start_server() { # sets SERVER_URL, or returns 1
 
 find_repo() { # env value, sibling name
   if [ -n "$1" ]; then echo "$1"; return; fi
-  if [ -e "../$2" ]; then (cd "../$2" && pwd); fi
+  if [ -e "../$2" ]; then (cd "../$2" && pwd); return; fi
+  # The copies the shared folder keeps next to the repository.
+  if [ -e "../shared/protocol-suites/$2" ]; then (cd "../shared/protocol-suites/$2" && pwd); fi
 }
 
 if wants protocol; then
