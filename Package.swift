@@ -2,7 +2,7 @@
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
@@ -273,7 +273,7 @@ let package = Package(
         .testTarget(
             name: "BenchKitTests",
             dependencies: [
-                "BenchKit",
+                "BenchKit", "BattlePlugin", "TurnsPlugin", "VotingPlugin", "Runtime",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],

@@ -2,10 +2,11 @@
 # scripts/test.sh - build MoltArena and run every test suite. Installs no system package;
 # creates the Python venv for the interop suite on first use.
 #
-# Usage: scripts/test.sh [STEP...]     STEP: swift interop bench protocol (default: all)
+# Usage: scripts/test.sh [STEP...]     STEP: format swift interop bench protocol (default: all)
 #
 # Steps (the debug build always comes first):
 #   build     swift build --build-tests (debug: the binary and every test target, built once)
+#   format    swift-format lint with .swift-format: no finding
 #   swift     swift test --skip-build (XCTest and Swift Testing)
 #   bench     bench/smoke.sh: every `moltarena bench` scenario briefly, correctness only
 #   interop   tests/interop with the Python venv's pytest (python-socketio,
@@ -33,9 +34,9 @@ LOGS="$ROOT/.build/test-logs"
 mkdir -p "$LOGS"
 
 STEPS=("$@")
-[ ${#STEPS[@]} -gt 0 ] || STEPS=(swift interop bench protocol)
+[ ${#STEPS[@]} -gt 0 ] || STEPS=(format swift interop bench protocol)
 for s in "${STEPS[@]}"; do
-  case "$s" in swift|interop|bench|protocol) ;; *) echo "test.sh: unknown step '$s' (swift interop bench protocol)" >&2; exit 2 ;; esac
+  case "$s" in format|swift|interop|bench|protocol) ;; *) echo "test.sh: unknown step '$s' (format swift interop bench protocol)" >&2; exit 2 ;; esac
 done
 wants() { local s; for s in "${STEPS[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 
@@ -91,6 +92,24 @@ if wants swift; then
   else
     echo "test.sh: not run: the build failed"
     record "swift test" FAILED "not run: build failed"
+  fi
+fi
+
+# --- source layout ----------------------------------------------------------
+if wants format; then
+  banner "swift-format lint (.swift-format)"
+  if command -v swift-format >/dev/null 2>&1; then
+    swift-format lint --configuration .swift-format -r Sources Tests Package.swift > "$LOGS/format.log" 2>&1 || true
+    if [ -s "$LOGS/format.log" ]; then
+      head -20 "$LOGS/format.log"
+      echo "test.sh: format: $(wc -l < "$LOGS/format.log") findings; apply with: swift-format format --configuration .swift-format -r Sources Tests Package.swift -i"
+      record "format" FAILED "$(wc -l < "$LOGS/format.log") findings"
+    else
+      record "format" ok
+    fi
+  else
+    echo "test.sh: SKIPPED: swift-format is not on PATH (it ships with the Swift toolchain)"
+    record "format" SKIPPED "no swift-format"
   fi
 fi
 

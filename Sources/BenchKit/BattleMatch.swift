@@ -6,6 +6,10 @@ import NIOCore
 /// after `battle:ended` both join the next battle, if any. Both agents' connections live on
 /// ``loop`` and everything here runs on it, so the state needs no lock.
 final class BattleMatch: @unchecked Sendable {
+    /// The error code the server answers a too-early turn with (CONTRACT.md; WireNamesTests
+    /// checks it against the runtime's declaration).
+    static let rateLimitedCode = "RATE_LIMITED"
+
     struct Accepted: Sendable {
         /// The bench number of the submission (``BattleTurnContent``).
         var n: UInt64
@@ -195,7 +199,7 @@ final class BattleMatch: @unchecked Sendable {
             submitErrors += 1
             return
         }
-        if event.code == "RATE_LIMITED" {
+        if event.code == Self.rateLimitedCode {
             // Kept pending: `rate_limit_exceeded` follows with the wait.
             rateLimited += 1
         } else {

@@ -55,7 +55,9 @@ public struct BattleScenario: Sendable {
         }
     }
 
-    private func run(_ settings: BenchSettings, group: MultiThreadedEventLoopGroup, agentGroup: MultiThreadedEventLoopGroup) async throws -> BattleReport {
+    private func run(
+        _ settings: BenchSettings, group: MultiThreadedEventLoopGroup, agentGroup: MultiThreadedEventLoopGroup
+    ) async throws -> BattleReport {
         let http = HTTPJSONClient(target: settings.target, group: group)
         let setup = try await BattleSetup.create(http: http, rounds: rounds, battles: battles)
 
@@ -123,7 +125,8 @@ public struct BattleScenario: Sendable {
         var lastProgress = monotonicNow()
         var lastCount = (summary.turns, summary.sawEveryEnd)
         while (summary.turns < expected || summary.sawEveryEnd < spectators) && monotonicNow() - lastProgress < drain.nanoseconds
-            && monotonicNow() < drainCap {
+            && monotonicNow() < drainCap
+        {
             try await Task.sleep(for: .milliseconds(20))
             summary = try await table.spectatorSummary(acceptedTurns: UInt64(played.accepted.count), endedBattles: played.endReasons.count)
             if (summary.turns, summary.sawEveryEnd) != lastCount {
@@ -134,7 +137,8 @@ public struct BattleScenario: Sendable {
         let stats = try await table.merged()
         await closeAll(channels, table: table, group: group)
 
-        let persistence = try await BattleSetup.verify(http: http, battleIds: Array(setup.battleIds.prefix(played.battlesPlayed)), accepted: played.accepted)
+        let persistence = try await BattleSetup.verify(
+            http: http, battleIds: Array(setup.battleIds.prefix(played.battlesPlayed)), accepted: played.accepted)
 
         let playSeconds = Double(played.playNanoseconds) / 1e9
         let deliverySeconds = played.windowStart.map { stats.lastEventAt > $0 ? Double(stats.lastEventAt - $0) / 1e9 : 0 } ?? 0
@@ -230,9 +234,10 @@ enum BattleSetup {
         let run = String(UInt64.random(in: 0..<(1 << 40)), radix: 36)
         var agents: [CreatedAgent] = []
         for side in ["a", "b"] {
-            agents.append(try await http.send(
-                .POST, "/api/v1/agents", body: CreateAgentRequest(name: "bench-\(run)-\(side)"), expecting: 201, as: CreatedAgent.self
-            ))
+            agents.append(
+                try await http.send(
+                    .POST, "/api/v1/agents", body: CreateAgentRequest(name: "bench-\(run)-\(side)"), expecting: 201, as: CreatedAgent.self
+                ))
         }
         var battleIds: [String] = []
         for index in 0..<battles {
@@ -259,10 +264,12 @@ enum BattleSetup {
             let snapshot = try await http.get("/api/v1/battles/\(battleId)", as: BattleSnapshot.self)
             for turn in snapshot.turns { stored[turn.turnId] = (battleId, turn.content) }
         }
-        let matches = stored.count == accepted.count && accepted.allSatisfy { turn in
-            guard let found = stored[turn.turnId], found.battleId == turn.battleId else { return false }
-            return found.content.utf8.starts(with: BattleTurnContent.nKey + Array("\(turn.n) ".utf8))
-        }
+        let matches =
+            stored.count == accepted.count
+            && accepted.allSatisfy { turn in
+                guard let found = stored[turn.turnId], found.battleId == turn.battleId else { return false }
+                return found.content.utf8.starts(with: BattleTurnContent.nKey + Array("\(turn.n) ".utf8))
+            }
         return Persistence(persistedTurns: stored.count, matches: matches)
     }
 }

@@ -47,7 +47,10 @@ final class BenchConnectionHandler: ChannelInboundHandler {
     ///   - connect: the Socket.IO CONNECT frame (``ClientFrame/connect``, or with an auth token).
     ///   - joins: `battle:join` frames, sent after CONNECT, ``joinWindow`` at a time; the
     ///     connection is ready when each has been acknowledged.
-    init(upgradeRequest: ByteBuffer, connect: ByteBuffer = ClientFrame.connect, joins: [ByteBuffer], role: Role = .receiver, stats: LoopStats, ready: ReadySignal) {
+    init(
+        upgradeRequest: ByteBuffer, connect: ByteBuffer = ClientFrame.connect, joins: [ByteBuffer], role: Role = .receiver, stats: LoopStats,
+        ready: ReadySignal
+    ) {
         self.upgradeRequest = upgradeRequest
         self.connect = connect
         self.joins = joins

@@ -59,13 +59,15 @@ public struct FanoutReport: BenchReport, Codable {
 
     public var table: String {
         let load = mode == "closed" ? "closed loop, window \(window ?? 0)" : "open loop, \(grouped(rate ?? 0)) broadcasts/s"
-        return rows("fanout to \(receivers) receivers at \(target) (\(load))", [
-            ("delivered", "\(grouped(deliveredPerSecond)) msgs/s"),
-            ("broadcasts", "\(grouped(broadcastsPerSecond))/s (\(broadcastsSent) in \(durationSeconds) s after \(warmupSeconds) s warm-up)"),
-            ("latency", latency.line),
-            ("payload", "\(payloadBytes) bytes, \(threads) load thread(s)"),
-            ("lost / errors / closes", "\(lostMessages) / \(errorEvents) / \(unexpectedCloses)"),
-        ])
+        return rows(
+            "fanout to \(receivers) receivers at \(target) (\(load))",
+            [
+                ("delivered", "\(grouped(deliveredPerSecond)) msgs/s"),
+                ("broadcasts", "\(grouped(broadcastsPerSecond))/s (\(broadcastsSent) in \(durationSeconds) s after \(warmupSeconds) s warm-up)"),
+                ("latency", latency.line),
+                ("payload", "\(payloadBytes) bytes, \(threads) load thread(s)"),
+                ("lost / errors / closes", "\(lostMessages) / \(errorEvents) / \(unexpectedCloses)"),
+            ])
     }
 }
 
@@ -86,11 +88,16 @@ public struct ConnectReport: BenchReport, Codable {
     public var setupLatency: LatencyReport
 
     public var table: String {
-        rows("connect + join of \(clients) clients at \(target), \(concurrency) at a time", [
-            ("rate", "\(grouped(joinsPerSecond)) connects+joins/s"),
-            ("joined", "\(joined) in \(String(format: "%.3f", elapsedSeconds)) s, \(failures) failed\(firstError.map { " (first: \($0))" } ?? "")"),
-            ("setup latency", setupLatency.line),
-        ])
+        rows(
+            "connect + join of \(clients) clients at \(target), \(concurrency) at a time",
+            [
+                ("rate", "\(grouped(joinsPerSecond)) connects+joins/s"),
+                (
+                    "joined",
+                    "\(joined) in \(String(format: "%.3f", elapsedSeconds)) s, \(failures) failed\(firstError.map { " (first: \($0))" } ?? "")"
+                ),
+                ("setup latency", setupLatency.line),
+            ])
     }
 }
 
@@ -205,16 +212,38 @@ public struct BattleReport: BenchReport, Codable {
     public var table: String {
         func rate(_ value: Double) -> String { value >= 100 ? grouped(value) : String(format: "%.1f", value) }
         let names = eventsByName.sorted { $0.value > $1.value }.map { "\($0.key) \(grouped(Double($0.value)))" }.joined(separator: ", ")
-        return rows("battle with \(spectators) spectators at \(target) (\(battles) battle(s) of \(rounds) rounds, ended by \(endedBy))", [
-            ("turns", "\(rate(turnsPerSecond)) accepted/s (\(turnsAccepted) of \(turnsSubmitted) submitted in \(String(format: "%.3f", playSeconds)) s, \(String(format: "%.3f", betweenBattlesSeconds)) s between battles)"),
-            ("accept latency", acceptLatency.line),
-            ("turn latency", turnLatency.line),
-            ("delivered", "\(grouped(spectatorEventsPerSecond)) events/s, battle:turn \(grouped(spectatorTurnsPerSecond))/s (\(String(format: "%.3f", deliverySeconds)) s)"),
-            ("events", names.isEmpty ? "none" : names),
-            ("lost turns", "\(lostTurns) (\(spectatorsMissingTurns) spectators missing some), \(outOfOrderTurns) out of order, \(spectatorsSawEveryEnd) saw every end"),
-            ("persisted", "\(persistedTurns) turns, \(allTurnsPersisted ? "all accepted turns stored" : "MISMATCH with the accepted turns")"),
-            ("rate limited / errors", "\(rateLimited) / \(submitErrors) submissions, \(errorEvents) error events at spectators, \(unexpectedCloses) closes\(firstError.map { " (first: \($0))" } ?? "")"),
-            ("setup", "\(spectators) spectators joined in \(String(format: "%.3f", connectSeconds)) s, content \(contentBytes) bytes, \(threads) load thread(s)"),
-        ])
+        return rows(
+            "battle with \(spectators) spectators at \(target) (\(battles) battle(s) of \(rounds) rounds, ended by \(endedBy))",
+            [
+                (
+                    "turns",
+                    "\(rate(turnsPerSecond)) accepted/s (\(turnsAccepted) of \(turnsSubmitted) submitted in "
+                        + "\(String(format: "%.3f", playSeconds)) s, \(String(format: "%.3f", betweenBattlesSeconds)) s between battles)"
+                ),
+                ("accept latency", acceptLatency.line),
+                ("turn latency", turnLatency.line),
+                (
+                    "delivered",
+                    "\(grouped(spectatorEventsPerSecond)) events/s, battle:turn "
+                        + "\(grouped(spectatorTurnsPerSecond))/s (\(String(format: "%.3f", deliverySeconds)) s)"
+                ),
+                ("events", names.isEmpty ? "none" : names),
+                (
+                    "lost turns",
+                    "\(lostTurns) (\(spectatorsMissingTurns) spectators missing some), "
+                        + "\(outOfOrderTurns) out of order, \(spectatorsSawEveryEnd) saw every end"
+                ),
+                ("persisted", "\(persistedTurns) turns, \(allTurnsPersisted ? "all accepted turns stored" : "MISMATCH with the accepted turns")"),
+                (
+                    "rate limited / errors",
+                    "\(rateLimited) / \(submitErrors) submissions, \(errorEvents) error events at "
+                        + "spectators, \(unexpectedCloses) closes\(firstError.map { " (first: \($0))" } ?? "")"
+                ),
+                (
+                    "setup",
+                    "\(spectators) spectators joined in \(String(format: "%.3f", connectSeconds)) "
+                        + "s, content \(contentBytes) bytes, \(threads) load thread(s)"
+                ),
+            ])
     }
 }

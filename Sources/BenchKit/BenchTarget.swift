@@ -15,7 +15,11 @@ public struct BenchTarget: Sendable, Equatable {
     /// without a path (or with `/`) uses `/socket.io/`.
     public init(url: String) throws(InvalidURL) {
         let rest: Substring
-        if url.hasPrefix("http://") { rest = url.dropFirst(7) } else if url.hasPrefix("ws://") { rest = url.dropFirst(5) } else {
+        if url.hasPrefix("http://") {
+            rest = url.dropFirst(7)
+        } else if url.hasPrefix("ws://") {
+            rest = url.dropFirst(5)
+        } else {
             throw InvalidURL(url: url)
         }
         let authority = rest.prefix { $0 != "/" && $0 != "?" }
@@ -48,13 +52,12 @@ public struct BenchTarget: Sendable, Equatable {
     /// The WebSocket upgrade request, the same bytes for every connection. The key is fixed: a
     /// load generator does not need to check the server's `Sec-WebSocket-Accept`.
     var upgradeRequest: [UInt8] {
-        Array((
-            "GET \(path)?EIO=4&transport=websocket HTTP/1.1\r\n"
+        Array(
+            ("GET \(path)?EIO=4&transport=websocket HTTP/1.1\r\n"
                 + "Host: \(authority)\r\n"
                 + "Upgrade: websocket\r\n"
                 + "Connection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: bW9sdGFyZW5hLWJlbmNoLQ==\r\n"
-                + "Sec-WebSocket-Version: 13\r\n\r\n"
-        ).utf8)
+                + "Sec-WebSocket-Version: 13\r\n\r\n").utf8)
     }
 }

@@ -30,7 +30,9 @@ public struct FanoutScenario: Sendable {
     }
 
     public func run(_ settings: BenchSettings) async throws -> FanoutReport {
-        guard receivers >= 1, receivers <= CompletionRing.maxReceivers else { throw BenchError("--clients must be 1 to \(CompletionRing.maxReceivers)") }
+        guard receivers >= 1, receivers <= CompletionRing.maxReceivers else {
+            throw BenchError("--clients must be 1 to \(CompletionRing.maxReceivers)")
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, settings.threads))
         do {
             let report = try await run(settings, group: group)

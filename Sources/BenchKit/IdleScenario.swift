@@ -15,7 +15,10 @@ public struct IdleScenario: Sendable {
     public var hold: Duration
     public var sampleInterval: Duration
 
-    public init(clients: Int, checkpoints: [Int] = [], serverPid: Int32?, settle: Duration = .seconds(1), hold: Duration = .zero, sampleInterval: Duration = .seconds(5)) {
+    public init(
+        clients: Int, checkpoints: [Int] = [], serverPid: Int32?, settle: Duration = .seconds(1), hold: Duration = .zero,
+        sampleInterval: Duration = .seconds(5)
+    ) {
         self.clients = clients
         self.checkpoints = checkpoints
         self.serverPid = serverPid
@@ -56,10 +59,11 @@ public struct IdleScenario: Sendable {
             while monotonicNow() < end {
                 try await sleep(untilNanoseconds: min(end, monotonicNow() + sampleInterval.nanoseconds))
                 let closes = try await table.merged().unexpectedCloses
-                report.hold.append(.init(
-                    seconds: (Double(monotonicNow() - start) / 1e8).rounded() / 10,
-                    connections: channels.count - Int(closes), rssKiB: rss()
-                ))
+                report.hold.append(
+                    .init(
+                        seconds: (Double(monotonicNow() - start) / 1e8).rounded() / 10,
+                        connections: channels.count - Int(closes), rssKiB: rss()
+                    ))
             }
         }
         report.unexpectedCloses = Int(try await table.merged().unexpectedCloses)

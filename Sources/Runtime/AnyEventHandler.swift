@@ -51,7 +51,8 @@ struct AnyEventHandler: Sendable {
         case is Bool.Type: "a boolean"
         case is [String: Any].Type, is [String: JSONValue].Type: "an object"
         default:
-            String(describing: type).hasPrefix("Array") ? "an array" : String(describing: type).hasPrefix("Dictionary") ? "an object" : "of the expected type"
+            String(describing: type).hasPrefix("Array")
+                ? "an array" : String(describing: type).hasPrefix("Dictionary") ? "an object" : "of the expected type"
         }
     }
 }

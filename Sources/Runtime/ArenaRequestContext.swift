@@ -37,14 +37,16 @@ struct ArenaErrorMiddleware: RouterMiddleware {
         } catch let error as ArenaError {
             return try error.response(from: request, context: context)
         } catch let error as HTTPError {
-            let code: ErrorCode = switch error.status {
-            case .notFound: .notFound
-            case .contentTooLarge: .payloadTooLarge
-            default: .invalidPayload
-            }
+            let code: ErrorCode =
+                switch error.status {
+                case .notFound: .notFound
+                case .contentTooLarge: .payloadTooLarge
+                default: .invalidPayload
+                }
             return try ArenaError(code, error.body ?? error.status.reasonPhrase, status: error.status).response(from: request, context: context)
         } catch is NIOTooManyBytesError {
-            return try ArenaError(.payloadTooLarge, "request body is larger than \(context.maxUploadSize) bytes", status: .contentTooLarge).response(from: request, context: context)
+            return try ArenaError(.payloadTooLarge, "request body is larger than \(context.maxUploadSize) bytes", status: .contentTooLarge).response(
+                from: request, context: context)
         } catch is DecodingError {
             return try ArenaError.invalidPayload("request body does not match the expected JSON").response(from: request, context: context)
         } catch {

@@ -108,7 +108,11 @@ public final class ArenaRuntime: Sendable {
         let events = try checkedEvents(registrations.events)
         try checkMigrationNames(registrations.migrations)
         guard registrations.authenticators.count <= 1 else {
-            throw RuntimeError(description: "plugins \(registrations.authenticators.map { "[\($0.0)]" }.joined(separator: " and ")) both authenticate connections; enable only one")
+            throw RuntimeError(
+                description:
+                    "plugins \(registrations.authenticators.map { "[\($0.0)]" }.joined(separator: " and ")) "
+                    + "both authenticate connections; enable only one"
+            )
         }
         try Storage.migrate(environment.database, registrations.migrations)
 
@@ -165,7 +169,9 @@ public final class ArenaRuntime: Sendable {
     public var backgroundServices: [any Service] { pluginServices + [services.jobs] }
 
     /// The HTTP application: the runtime's routes, and Socket.IO on the same port.
-    public func application(host: String, port: Int, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
+    public func application(
+        host: String, port: Int, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
         Application(
             responder: responder,
             server: .engineIO([io.engine]),

@@ -137,11 +137,15 @@ final class ConnectionCounts: Sendable {
     private let counts = NIOLockedValueBox<[Identity.Role: Int]>([:])
 
     func add(_ role: Identity.Role) -> Int {
-        counts.withLockedValue { $0[role, default: 0] += 1; return $0[role]! }
+        counts.withLockedValue {
+            $0[role, default: 0] += 1; return $0[role]!
+        }
     }
 
     func remove(_ role: Identity.Role) -> Int {
-        counts.withLockedValue { $0[role, default: 0] -= 1; return max($0[role]!, 0) }
+        counts.withLockedValue {
+            $0[role, default: 0] -= 1; return max($0[role]!, 0)
+        }
     }
 }
 

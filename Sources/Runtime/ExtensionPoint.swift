@@ -101,7 +101,8 @@ extension Registrations {
             let values = byPoint[name] ?? []
             if point.cardinality == .atMostOne, values.count > 1 {
                 let plugins = values.map { "[\($0.plugin)]" }.joined(separator: " and ")
-                throw RuntimeError(description: "extension point '\(name)' of [\(point.plugin)] takes one contribution, but \(plugins) both contribute")
+                throw RuntimeError(
+                    description: "extension point '\(name)' of [\(point.plugin)] takes one contribution, but \(plugins) both contribute")
             }
             point.fill(values.map(\.value))
         }

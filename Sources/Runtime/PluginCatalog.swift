@@ -49,7 +49,8 @@ extension PluginCatalog {
         func place(_ name: String, chain: [String]) throws(ConfigError) {
             guard !placed.contains(name), let plugin = built[name] else { return }
             guard !chain.contains(name) else {
-                throw ConfigError(path: file.path, line: nil, message: "plugins require each other in a cycle: \((chain + [name]).joined(separator: " -> "))")
+                throw ConfigError(
+                    path: file.path, line: nil, message: "plugins require each other in a cycle: \((chain + [name]).joined(separator: " -> "))")
             }
             for requirement in Swift.type(of: plugin.plugin).requires {
                 try place(requirement, chain: chain + [name])
@@ -103,7 +104,8 @@ extension PluginCatalog {
 
     /// Which option is wrong and what was expected. When the error does not say which key
     /// failed, each option is tried alone to find it.
-    private static func describeOptionError<O: PluginOptions>(_ error: any Error, _ type: O.Type, _ options: [String: JSONValue]) -> (String?, String) {
+    private static func describeOptionError<O: PluginOptions>(_ error: any Error, _ type: O.Type, _ options: [String: JSONValue]) -> (String?, String)
+    {
         var key = (error as? DecodingError).flatMap(firstKey)
         if key == nil {
             key = options.keys.sorted().first { name in

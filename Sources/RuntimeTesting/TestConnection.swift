@@ -29,7 +29,8 @@ public final class TestConnection: Sendable {
     private let state = NIOLockedValueBox(State())
     private let sessionBox = NIOLockedValueBox<EngineIOSession?>(nil)
 
-    static func open(server: EngineIOServer, handshake: EngineIOHandshake, eventLoop: any EventLoop, auth: JSONValue?) async throws -> TestConnection {
+    static func open(server: EngineIOServer, handshake: EngineIOHandshake, eventLoop: any EventLoop, auth: JSONValue?) async throws -> TestConnection
+    {
         let connection = TestConnection()
         let transport = InProcessTransport(
             deliver: { [weak connection] frames in connection?.receive(frames) },
@@ -64,7 +65,8 @@ public final class TestConnection: Sendable {
                 self.send(.event(event, [payload], ackId: id))
             }
         } onTimeout: {
-            self.state.withLockedValue { $0.acks.removeValue(forKey: id) }?.resume(throwing: TestConnectionError.timeout(waitingFor: "ack of \(event)"))
+            self.state.withLockedValue { $0.acks.removeValue(forKey: id) }?.resume(
+                throwing: TestConnectionError.timeout(waitingFor: "ack of \(event)"))
         }
     }
 

@@ -31,7 +31,8 @@ extension ClientSession {
             guard let (name, args) = packet.eventNameAndArguments else {
                 return .close(.protocolError("EVENT without a name"))
             }
-            let event = ReceivedEvent(name: name, args: args, ack: packet.ackId.map { ClientAck(id: $0, namespace: configuration.namespace, writer: writer) })
+            let event = ReceivedEvent(
+                name: name, args: args, ack: packet.ackId.map { ClientAck(id: $0, namespace: configuration.namespace, writer: writer) })
             let waiter = state.withLock { $0.inbox.deliver(event) }
             waiter?.resume(returning: event)
             return .none

@@ -72,7 +72,9 @@ public final class SocketIOClient: Sendable {
     /// - Returns: the arguments the server passed to its ack callback.
     /// - Throws: ``SocketIOClientError/timeout`` when no ACK came in time (a late one is then
     ///   ignored), ``SocketIOClientError/disconnected(_:)`` when the connection closes first.
-    public func emitWithAck(_ event: String, _ args: [JSONValue] = [], timeout: Duration = .seconds(5)) async throws
+    public func emitWithAck(
+        _ event: String, _ args: [JSONValue] = [], timeout: Duration = .seconds(5)
+    ) async throws
         -> [JSONValue]
     {
         try await session.emitWithAck(event, args, timeout: timeout)

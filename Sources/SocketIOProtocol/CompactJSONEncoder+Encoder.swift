@@ -74,8 +74,10 @@ final class CompactJSONEncoderImpl: Encoder, SingleValueEncodingContainer {
     /// A finite number in Foundation's spelling; NaN and infinity are Foundation's error.
     static func number<F: BinaryFloatingPoint & CustomStringConvertible>(_ number: F, at path: () -> JSONCodingPath) throws -> EncodedNode {
         guard number.isFinite else {
-            throw EncodingError.invalidValue(number, .init(
-                codingPath: path().keys, debugDescription: "Unable to encode \(F.self).\(number) directly in JSON."))
+            throw EncodingError.invalidValue(
+                number,
+                .init(
+                    codingPath: path().keys, debugDescription: "Unable to encode \(F.self).\(number) directly in JSON."))
         }
         return .number(CompactJSONWriter.format(number))
     }

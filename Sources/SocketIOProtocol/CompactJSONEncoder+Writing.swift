@@ -32,8 +32,10 @@ enum CompactJSONWriter {
         case .int(let int): output.append(contentsOf: String(int).utf8)
         case .double(let double):
             guard double.isFinite else {
-                throw EncodingError.invalidValue(double, .init(
-                    codingPath: [], debugDescription: "Unable to encode Double.\(double) directly in JSON."))
+                throw EncodingError.invalidValue(
+                    double,
+                    .init(
+                        codingPath: [], debugDescription: "Unable to encode Double.\(double) directly in JSON."))
             }
             output.append(contentsOf: format(double).utf8)
         case .string(let string): JSONWriter.writeString(string, into: &output)

@@ -26,8 +26,10 @@ extension JSONValueDecoderImpl {
     /// Foundation reports a null where a `Bool` is needed as a type mismatch, unlike every other type.
     static func bool(_ value: JSONValue, at path: JSONCodingPath) throws -> Bool {
         guard case .bool(let bool) = value else {
-            throw DecodingError.typeMismatch(Bool.self, .init(
-                codingPath: path.keys, debugDescription: "Expected to decode Bool but found \(value.kind) instead."))
+            throw DecodingError.typeMismatch(
+                Bool.self,
+                .init(
+                    codingPath: path.keys, debugDescription: "Expected to decode Bool but found \(value.kind) instead."))
         }
         return bool
     }
@@ -113,8 +115,10 @@ extension JSONValueDecoderImpl {
     /// `typeMismatch` naming the expected type otherwise.
     static func mismatch(_ type: Any.Type, _ value: JSONValue, at path: JSONCodingPath) -> DecodingError {
         if case .null = value {
-            return .valueNotFound(type, .init(
-                codingPath: path.keys, debugDescription: "Cannot get value of type \(type) -- found null value instead"))
+            return .valueNotFound(
+                type,
+                .init(
+                    codingPath: path.keys, debugDescription: "Cannot get value of type \(type) -- found null value instead"))
         }
         return .typeMismatch(type, .init(codingPath: path.keys, debugDescription: "Expected to decode \(type) but found \(value.kind) instead."))
     }

@@ -80,8 +80,10 @@ final class JSONValueDecoderImpl: Decoder, SingleValueDecodingContainer {
         case .object(let members):
             return KeyedDecodingContainer(JSONValueKeyedContainer<Key>(decoder: self, members: members))
         case .null:
-            throw DecodingError.valueNotFound([String: Any].self, .init(
-                codingPath: codingPath, debugDescription: "Cannot get keyed decoding container -- found null value instead"))
+            throw DecodingError.valueNotFound(
+                [String: Any].self,
+                .init(
+                    codingPath: codingPath, debugDescription: "Cannot get keyed decoding container -- found null value instead"))
         default:
             throw Self.mismatch([String: Any].self, value, at: path)
         }
@@ -92,8 +94,10 @@ final class JSONValueDecoderImpl: Decoder, SingleValueDecodingContainer {
         case .array(let items):
             return JSONValueUnkeyedContainer(decoder: self, items: items)
         case .null:
-            throw DecodingError.valueNotFound([Any].self, .init(
-                codingPath: codingPath, debugDescription: "Cannot get unkeyed decoding container -- found null value instead"))
+            throw DecodingError.valueNotFound(
+                [Any].self,
+                .init(
+                    codingPath: codingPath, debugDescription: "Cannot get unkeyed decoding container -- found null value instead"))
         default:
             throw Self.mismatch([Any].self, value, at: path)
         }

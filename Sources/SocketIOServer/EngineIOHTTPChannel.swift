@@ -137,7 +137,9 @@ public struct EngineIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
     private static func writeBadRequest(_ http: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>) async {
         try? await http.executeThenClose { _, outbound in
             let body = EngineIOHTTPError.badRequest("WebSocket upgrade refused").body
-            let head = HTTPResponse(status: .badRequest, headerFields: [.connection: "close", .contentType: "application/json", .contentLength: String(body.readableBytes)])
+            let head = HTTPResponse(
+                status: .badRequest,
+                headerFields: [.connection: "close", .contentType: "application/json", .contentLength: String(body.readableBytes)])
             try await outbound.write(contentsOf: [.head(head), .body(body), .end(nil)])
         }
     }

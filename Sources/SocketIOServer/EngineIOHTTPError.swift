@@ -52,5 +52,3 @@ public enum EngineIOHTTPError: Error, Sendable, Equatable {
         return ByteBuffer(bytes: bytes)
     }
 }
-
-

@@ -39,7 +39,9 @@ extension EngineIOServer {
         }
     }
 
-    private func respondToValidated(request: Request, query: [String: String], channel: any Channel) async -> Result<EngineIOHTTPResponse, EngineIOHTTPError> {
+    private func respondToValidated(
+        request: Request, query: [String: String], channel: any Channel
+    ) async -> Result<EngineIOHTTPResponse, EngineIOHTTPError> {
         let valid: ValidatedQuery
         switch validate(query: query) {
         case .success(let v): valid = v

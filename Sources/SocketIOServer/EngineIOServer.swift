@@ -146,7 +146,8 @@ public final class EngineIOServer: Sendable {
         guard case .success(let valid) = validate(query: query), valid.transport == "websocket" else { return nil }
         guard let sid = valid.sid else {
             return .newSession(
-                EngineIOHandshake(headers: Self.keptAfterUpgrade(headers), path: path, query: query, remoteAddress: remoteAddress, transport: "websocket")
+                EngineIOHandshake(
+                    headers: Self.keptAfterUpgrade(headers), path: path, query: query, remoteAddress: remoteAddress, transport: "websocket")
             )
         }
         guard let session = session(sid) else { return nil }

@@ -27,7 +27,9 @@ struct EngineIOWebSocketUpgrader<UpgradeResult: Sendable>: NIOTypedHTTPServerPro
         case refused
     }
 
-    func buildUpgradeResponse(channel: any Channel, upgradeRequest: HTTPRequestHead, initialResponseHeaders: HTTPHeaders) -> EventLoopFuture<HTTPHeaders> {
+    func buildUpgradeResponse(
+        channel: any Channel, upgradeRequest: HTTPRequestHead, initialResponseHeaders: HTTPHeaders
+    ) -> EventLoopFuture<HTTPHeaders> {
         let keys = upgradeRequest.headers["Sec-WebSocket-Key"]
         guard keys.count == 1, let key = keys.first, !key.isEmpty else {
             return channel.eventLoop.makeFailedFuture(HandshakeError.missingKey)

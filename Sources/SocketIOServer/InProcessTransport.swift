@@ -30,7 +30,9 @@ extension EngineIOSession {
 extension EngineIOServer {
     /// Opens a session on an in-process transport; the open packet is delivered first, like on
     /// the wire.
-    public func openInProcessSession(handshake: EngineIOHandshake, eventLoop: any EventLoop, transport: InProcessTransport) -> EventLoopFuture<EngineIOSession> {
+    public func openInProcessSession(
+        handshake: EngineIOHandshake, eventLoop: any EventLoop, transport: InProcessTransport
+    ) -> EventLoopFuture<EngineIOSession> {
         eventLoop.submit {
             let session = self.createSession(handshake: handshake, transport: .inProcess(transport), eventLoop: eventLoop)
             transport.deliver([self.openPacket(sid: session.sid, upgrades: [])])
@@ -54,5 +56,3 @@ extension EngineIOHandshake {
         self.init(headers: headers, path: "", query: query, remoteAddress: remoteAddress, transport: transport)
     }
 }
-
-

@@ -90,5 +90,3 @@ private final class ClosedDelegate: EngineIOSessionDelegate {
     func engineSession(_ session: EngineIOSession, didReceive packet: SocketIOProtocol.EngineIOPacket) {}
     func engineSessionDidClose(_ session: EngineIOSession, reason: EngineIOCloseReason) {}
 }
-
-

@@ -144,8 +144,10 @@ struct WebSocketFrameReader {
         buffer.withUnsafeReadableBytes { bytes in
             let masked = UnsafeRawBufferPointer(rebasing: bytes[(headerLength + 4)..<(headerLength + 4 + length)])
             payload.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { out in
-                let key = (UInt8(truncatingIfNeeded: mask >> 24), UInt8(truncatingIfNeeded: mask >> 16),
-                           UInt8(truncatingIfNeeded: mask >> 8), UInt8(truncatingIfNeeded: mask))
+                let key = (
+                    UInt8(truncatingIfNeeded: mask >> 24), UInt8(truncatingIfNeeded: mask >> 16),
+                    UInt8(truncatingIfNeeded: mask >> 8), UInt8(truncatingIfNeeded: mask)
+                )
                 WebSocketMask.apply(key, from: masked, to: out)
                 return length
             }

@@ -43,7 +43,8 @@ struct BattlesCommand: ParsableCommand {
         func run() throws {
             let snapshot = try CommandFailure.reporting { () -> JSONValue? in
                 let database = try Storage.open(path: db)
-                let environment = RuntimeEnvironment(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, database: database, logger: .init(label: "moltarena"))
+                let environment = RuntimeEnvironment(
+                    eventLoopGroup: MultiThreadedEventLoopGroup.singleton, database: database, logger: .init(label: "moltarena"))
                 let runtime = try ArenaRuntime.build(configPath: config, catalog: Plugins.catalog, environment: environment)
                 guard let service = runtime.services.registry.resolve(BattleService.self) else {
                     throw RuntimeError(description: "the battle plugin is not enabled in \(config)")

@@ -48,7 +48,11 @@ struct TurnsSectionPlugin: Plugin {
     func register(with registrar: inout Registrar) {
         registrar.contribute(
             TurnsSnapshotSection { battle, _ in
-                [SnapshotTurn(turnId: "t1", round: 1, agentId: battle.participants[0].id, content: "hi", createdAt: Date(timeIntervalSince1970: 0), audioUrl: nil)]
+                [
+                    SnapshotTurn(
+                        turnId: "t1", round: 1, agentId: battle.participants[0].id, content: "hi", createdAt: Date(timeIntervalSince1970: 0),
+                        audioUrl: nil)
+                ]
             },
             to: BattlePlugin.snapshotTurns
         )
@@ -79,7 +83,9 @@ struct BattleFixture {
     let publicBattle: Battle
     let privateBattle: Battle
 
-    static let catalog = PluginCatalog([ConnectionPlugin.self, BattlePlugin.self, LogWriterPlugin.self, TurnsSectionPlugin.self, RivalSectionPlugin.self])
+    static let catalog = PluginCatalog([
+        ConnectionPlugin.self, BattlePlugin.self, LogWriterPlugin.self, TurnsSectionPlugin.self, RivalSectionPlugin.self,
+    ])
 
     static func start(_ conf: String = "[connection]\n[battle]\n[logwriter]\n") async throws -> BattleFixture {
         let arena = try await ArenaTestHarness.start(pluginsConf: conf, catalog: catalog)
@@ -90,7 +96,9 @@ struct BattleFixture {
         let outsider = try agents.create(name: "outsider")
         let publicBattle = try battles.store.create(title: "Open", agentIds: [alpha.id, beta.id], visibility: .public, rounds: 2)
         let privateBattle = try battles.store.create(title: "Closed", agentIds: [alpha.id, beta.id], visibility: .private, rounds: 2)
-        return BattleFixture(arena: arena, agents: agents, battles: battles, alpha: alpha, beta: beta, outsider: outsider, publicBattle: publicBattle, privateBattle: privateBattle)
+        return BattleFixture(
+            arena: arena, agents: agents, battles: battles, alpha: alpha, beta: beta, outsider: outsider, publicBattle: publicBattle,
+            privateBattle: privateBattle)
     }
 
     func connect(_ agent: CreatedAgent?) async throws -> TestConnection {

@@ -38,7 +38,10 @@ import Testing
         let again = try await f.connect(nil)
         _ = try await f.join(again, f.publicBattle, sinceSeq: 1)
         for expected in 2...4 {
-            #expect(try await again.expect("test:logged") == ["seq": .int(Int64(expected)), "battleId": .string(f.publicBattle.id), "n": .int(Int64(expected))])
+            #expect(
+                try await again.expect("test:logged") == [
+                    "seq": .int(Int64(expected)), "battleId": .string(f.publicBattle.id), "n": .int(Int64(expected)),
+                ])
         }
         _ = try await write(writer, f, 5)
         #expect(try await again.expect("test:logged")["seq"] == 5)

@@ -16,7 +16,8 @@ import Testing
         let f = try await BattleFixture.start()
         try await f.arena.withHTTP { http in
             let body = ByteBuffer(string: #"{"opponentId":"\#(f.beta.id)","title":"Duel","visibility":"private","rounds":4}"#)
-            let created = try await http.execute(uri: "/api/v1/battles", method: .post, headers: [.authorization: "Bearer \(f.alpha.apiKey)"], body: body)
+            let created = try await http.execute(
+                uri: "/api/v1/battles", method: .post, headers: [.authorization: "Bearer \(f.alpha.apiKey)"], body: body)
             #expect(created.status == .created)
             let battle = try json(created)
             #expect(battle["status"] == "LOBBY")
@@ -39,7 +40,9 @@ import Testing
         try await f.arena.withHTTP { http in
             let uri = "/api/v1/battles/\(f.privateBattle.id)"
             #expect(try await http.execute(uri: uri, method: .get, headers: [:], body: nil).status == .notFound)
-            #expect(try await http.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(f.outsider.apiKey)"], body: nil).status == .notFound)
+            #expect(
+                try await http.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(f.outsider.apiKey)"], body: nil).status
+                    == .notFound)
             let participant = try await http.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(f.beta.apiKey)"], body: nil)
             #expect(participant.status == .ok)
             #expect(try json(participant)["id"] == .string(f.privateBattle.id))

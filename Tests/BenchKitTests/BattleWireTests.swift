@@ -66,8 +66,9 @@ import Testing
 
     @Test func submitTurnIsOneSocketIOEventWithoutAck() {
         let submit = SubmitTurn(battleId: "btl_\"1", content: Array("bench-n=1 bench-ts=2 words".utf8), clientTurnId: "bench-1")
-        #expect(String(decoding: submit.message, as: UTF8.self)
-            == #"42["battle:submit_turn",{"battleId":"btl_\"1","content":"bench-n=1 bench-ts=2 words","clientTurnId":"bench-1"}]"#)
+        #expect(
+            String(decoding: submit.message, as: UTF8.self)
+                == #"42["battle:submit_turn",{"battleId":"btl_\"1","content":"bench-n=1 bench-ts=2 words","clientTurnId":"bench-1"}]"#)
     }
 
     @Test func agentsConnectWithTheirKeyAndJoinWithAnAckId() {

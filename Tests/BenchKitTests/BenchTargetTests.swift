@@ -5,7 +5,9 @@ import Testing
     @Test func defaultsToTheSocketIOPath() throws {
         let target = try BenchTarget(url: "http://127.0.0.1:3000")
         #expect(target.host == "127.0.0.1" && target.port == 3000 && target.path == "/socket.io/")
-        #expect(String(decoding: target.upgradeRequest, as: UTF8.self).hasPrefix("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:3000\r\n"))
+        #expect(
+            String(decoding: target.upgradeRequest, as: UTF8.self).hasPrefix(
+                "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:3000\r\n"))
     }
 
     @Test func keepsAnExplicitPath() throws {

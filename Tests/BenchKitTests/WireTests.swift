@@ -36,7 +36,11 @@ import Testing
             let lengthByte = frame.readInteger(as: UInt8.self)!
             #expect(lengthByte & 0x80 != 0)
             var length = Int(lengthByte & 0x7F)
-            if length == 126 { length = Int(frame.readInteger(as: UInt16.self)!) } else if length == 127 { length = Int(frame.readInteger(as: UInt64.self)!) }
+            if length == 126 {
+                length = Int(frame.readInteger(as: UInt16.self)!)
+            } else if length == 127 {
+                length = Int(frame.readInteger(as: UInt64.self)!)
+            }
             #expect(length == size)
             let key = frame.readBytes(length: 4)!
             let masked = frame.readBytes(length: length)!

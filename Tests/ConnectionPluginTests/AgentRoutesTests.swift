@@ -12,7 +12,8 @@ import Testing
     @Test func createdAgentReadsItselfBackWithItsKey() async throws {
         let arena = try await ArenaTestHarness.start(pluginsConf: "[connection]\n", catalog: PluginCatalog([ConnectionPlugin.self]))
         try await arena.withHTTP { http in
-            let created = try await http.execute(uri: "/api/v1/agents", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"name":"Ada"}"#))
+            let created = try await http.execute(
+                uri: "/api/v1/agents", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"name":"Ada"}"#))
             #expect(created.status == .created)
             let agent = try JSONParser.parse(String(buffer: created.body))
             #expect(agent["status"] == "active")

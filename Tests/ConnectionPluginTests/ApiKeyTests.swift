@@ -15,8 +15,9 @@ import Testing
     }
 
     @Test func digestIsSHA256OfTheKey() {
-        #expect(ApiKey.digest("abc").map { String(format: "%02x", $0) }.joined()
-            == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            ApiKey.digest("abc").map { String(format: "%02x", $0) }.joined()
+                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
     @Test func constantTimeComparisonAgreesWithEquality() {

@@ -52,7 +52,8 @@ import Testing
         let client = try await arena.connect()
         let ack = try await client.emit("echo", ["text": "too long"])
         #expect(ack == .object(["ok": false, "error": .object(["code": "TEXT_TOO_LONG", "message": "text is longer than 3 characters"])]))
-        #expect(try await client.expect("error") == .object(["code": "TEXT_TOO_LONG", "message": "text is longer than 3 characters", "event": "echo"]))
+        #expect(
+            try await client.expect("error") == .object(["code": "TEXT_TOO_LONG", "message": "text is longer than 3 characters", "event": "echo"]))
     }
 
     @Test func eventNoPluginHandlesIsUnknownEvent() async throws {

@@ -16,7 +16,8 @@ import Testing
     }
 
     @Test func goodFileResolvesInDependencyOrder() throws {
-        let plugins = try resolve("""
+        let plugins = try resolve(
+            """
             [listener]
 
             [echo]

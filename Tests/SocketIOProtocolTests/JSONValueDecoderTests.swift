@@ -343,11 +343,13 @@ extension JSONValueDecoderTests {
         let value = JSONValue.binary([0, 1, 255])
         #expect(try JSONValueDecoder().decode([UInt8].self, from: value) == [0, 1, 255])
         #expect(try JSONValueDecoder().decode(Data.self, from: value) == Data([0, 1, 255]))
-        #expect(Outcome { try JSONValueDecoder().decode(String.self, from: value) }
-            == .error(kind: "typeMismatch", type: "String", path: ""))
+        #expect(
+            Outcome { try JSONValueDecoder().decode(String.self, from: value) }
+                == .error(kind: "typeMismatch", type: "String", path: ""))
         struct Holder: Decodable { var a: [Int] }
-        #expect(Outcome { try JSONValueDecoder().decode(Holder.self, from: ["a": value]) }
-            == .error(kind: "typeMismatch", type: "Array<Any>", path: "a"))
+        #expect(
+            Outcome { try JSONValueDecoder().decode(Holder.self, from: ["a": value]) }
+                == .error(kind: "typeMismatch", type: "Array<Any>", path: "a"))
     }
 
     struct Stamped: Decodable { var at: Date; var maybe: Date? }
@@ -357,8 +359,9 @@ extension JSONValueDecoderTests {
         let stamped = try decoder.decode(Stamped.self, from: ["at": "now", "maybe": nil])
         #expect(stamped.at == Date(timeIntervalSince1970: 7))
         #expect(stamped.maybe == nil)
-        #expect(Outcome { try decoder.decode(Stamped.self, from: ["at": "now", "maybe": "later"]) }
-            == .error(kind: "dataCorrupted", type: "", path: "maybe"))
+        #expect(
+            Outcome { try decoder.decode(Stamped.self, from: ["at": "now", "maybe": "later"]) }
+                == .error(kind: "dataCorrupted", type: "", path: "maybe"))
         #expect(Outcome { try decoder.decode(Stamped.self, from: ["at": 5]) } == .error(kind: "typeMismatch", type: "String", path: "at"))
         #expect(Outcome { try decoder.decode(Stamped.self, from: ["at": nil]) } == .error(kind: "valueNotFound", type: "Date", path: "at"))
         #expect(Outcome { try decoder.decode([Date].self, from: ["now", "then"]) } == .error(kind: "dataCorrupted", type: "", path: "[1]"))

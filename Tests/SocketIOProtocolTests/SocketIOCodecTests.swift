@@ -30,8 +30,9 @@ import Testing
     @Test func binaryEventRoundTripsWithPlaceholders() throws {
         let packet = SocketIOPacket.event("upload", [.binary([1, 2, 3]), .object(["nested": .binary([4, 5, 6])])], ackId: 7)
         let wire = packet.encode()
-        #expect(String(decoding: wire.text, as: UTF8.self)
-            == #"52-7["upload",{"_placeholder":true,"num":0},{"nested":{"_placeholder":true,"num":1}}]"#)
+        #expect(
+            String(decoding: wire.text, as: UTF8.self)
+                == #"52-7["upload",{"_placeholder":true,"num":0},{"nested":{"_placeholder":true,"num":1}}]"#)
         #expect(wire.attachments == [[1, 2, 3], [4, 5, 6]])
 
         var decoder = SocketIOPacketDecoder()

@@ -69,14 +69,18 @@ import SocketIOServer
     @Test func pollingClientThatNeverPollsIsCutOffAtTheOutboundLimit() async throws {
         let engine = EngineIOConfiguration(maxOutboundBytes: 10_000)
         let disconnected = Observed<String>()
-        try await TestServer.run(engine: engine, configure: { io in
-            io.of("/").onConnection { socket in
-                for _ in 0..<20 { socket.emit("flood", [.string(String(repeating: "y", count: 1000))]) }
+        try await TestServer.run(
+            engine: engine,
+            configure: { io in
+                io.of("/").onConnection { socket in
+                    for _ in 0..<20 { socket.emit("flood", [.string(String(repeating: "y", count: 1000))]) }
+                }
+                io.of("/").onDisconnect { _, reason in disconnected.record(reason) }
             }
-            io.of("/").onDisconnect { _, reason in disconnected.record(reason) }
-        }) { _, http in
+        ) { _, http in
             let sid = try await PollingSession.open(http)
-            let connect = try await http.execute(uri: "/socket.io/?EIO=4&transport=polling&sid=\(sid)", method: .post, headers: [:], body: ByteBuffer(string: "40"))
+            let connect = try await http.execute(
+                uri: "/socket.io/?EIO=4&transport=polling&sid=\(sid)", method: .post, headers: [:], body: ByteBuffer(string: "40"))
             #expect(connect.status == .ok)
             #expect(await disconnected.next() == EngineIOCloseReason.slowConsumer.rawValue)
         }

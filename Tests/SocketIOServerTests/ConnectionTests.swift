@@ -71,9 +71,12 @@ import SocketIOServer
         // Long enough for the silent client to finish connecting on a loaded machine before its
         // first unanswered ping (interval + timeout) closes it.
         let engine = EngineIOConfiguration(pingInterval: .milliseconds(400), pingTimeout: .milliseconds(400))
-        try await TestServer.run(engine: engine, configure: { io in
-            io.of("/").onDisconnect { _, reason in reasons.record(reason) }
-        }) { server, _ in
+        try await TestServer.run(
+            engine: engine,
+            configure: { io in
+                io.of("/").onDisconnect { _, reason in reasons.record(reason) }
+            }
+        ) { server, _ in
             let silent = try await server.connect(respondsToPings: false)
             let lively = try await server.connect()
             #expect(await reasons.next() == "ping timeout")

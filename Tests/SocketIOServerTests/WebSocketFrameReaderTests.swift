@@ -5,7 +5,9 @@ import Testing
 
 @Suite struct WebSocketFrameReaderTests {
     /// A client frame: masked with `mask`, FIN as given.
-    static func frame(opcode: UInt8, _ payload: [UInt8], fin: Bool = true, masked: Bool = true, rsv: UInt8 = 0, mask: [UInt8] = [0x37, 0xFA, 0x21, 0x3D]) -> [UInt8] {
+    static func frame(
+        opcode: UInt8, _ payload: [UInt8], fin: Bool = true, masked: Bool = true, rsv: UInt8 = 0, mask: [UInt8] = [0x37, 0xFA, 0x21, 0x3D]
+    ) -> [UInt8] {
         var bytes: [UInt8] = [(fin ? 0x80 : 0) | rsv | opcode]
         let maskBit: UInt8 = masked ? 0x80 : 0
         if payload.count < 126 {
@@ -26,7 +28,9 @@ import Testing
     static func text(_ string: String, fin: Bool = true) -> [UInt8] { frame(opcode: 0x1, Array(string.utf8), fin: fin) }
 
     /// Feeds each chunk as one socket read and collects what the reader delivers.
-    static func read(_ chunks: [[UInt8]], max: Int = 1_000_000) throws(WebSocketFrameReader.ReadError) -> (messages: [WebSocketFrameReader.Message], reader: WebSocketFrameReader) {
+    static func read(
+        _ chunks: [[UInt8]], max: Int = 1_000_000
+    ) throws(WebSocketFrameReader.ReadError) -> (messages: [WebSocketFrameReader.Message], reader: WebSocketFrameReader) {
         var reader = WebSocketFrameReader(maxMessageSize: max)
         var messages: [WebSocketFrameReader.Message] = []
         for chunk in chunks {
@@ -49,7 +53,10 @@ import Testing
 
     @Test func severalFramesInOneReadArriveInOrder() throws {
         let (messages, _) = try Self.read([Self.text("2") + Self.text("40") + Self.frame(opcode: 0x9, [1, 2]) + Self.text("3")])
-        #expect(messages == [.text(ByteBuffer(string: "2")), .text(ByteBuffer(string: "40")), .ping(ByteBuffer(bytes: [1, 2])), .text(ByteBuffer(string: "3"))])
+        #expect(
+            messages == [
+                .text(ByteBuffer(string: "2")), .text(ByteBuffer(string: "40")), .ping(ByteBuffer(bytes: [1, 2])), .text(ByteBuffer(string: "3")),
+            ])
     }
 
     @Test(arguments: [125, 126, 65_535, 65_536, 200_000])

@@ -40,11 +40,13 @@ struct AnthropicClientTests {
         }
     }
 
-    @Test("API errors become provider errors naming the error type", arguments: [
-        (529, "overloaded_error", "Overloaded"),
-        (500, "api_error", "Internal server error"),
-        (401, "authentication_error", "invalid x-api-key"),
-    ])
+    @Test(
+        "API errors become provider errors naming the error type",
+        arguments: [
+            (529, "overloaded_error", "Overloaded"),
+            (500, "api_error", "Internal server error"),
+            (401, "authentication_error", "invalid x-api-key"),
+        ])
     func apiError(status: Int, type: String, message: String) async throws {
         let body = FakeMessagesAPI.errorBody(type: type, message: message)
         try await FakeMessagesAPI.run(.raw(status, body)) { baseURL, _ in
@@ -72,13 +74,15 @@ struct AnthropicClientTests {
         }
     }
 
-    @Test("malformed or unexpected answers become provider errors", arguments: [
-        #"{"type":"message","content":[{"type":"text","te"#,
-        "<html>Bad gateway</html>",
-        #"{"type":"message","content":[]}"#,
-        #"{"type":"message","content":[{"type":"tool_use","id":"x","name":"n","input":{}}]}"#,
-        #"{"type":"error","error":{"type":"api_error","message":"surprise"}}"#,
-    ])
+    @Test(
+        "malformed or unexpected answers become provider errors",
+        arguments: [
+            #"{"type":"message","content":[{"type":"text","te"#,
+            "<html>Bad gateway</html>",
+            #"{"type":"message","content":[]}"#,
+            #"{"type":"message","content":[{"type":"tool_use","id":"x","name":"n","input":{}}]}"#,
+            #"{"type":"error","error":{"type":"api_error","message":"surprise"}}"#,
+        ])
     func malformed(body: String) async throws {
         try await FakeMessagesAPI.run(.raw(200, body)) { baseURL, _ in
             try await withHTTPClient { http in

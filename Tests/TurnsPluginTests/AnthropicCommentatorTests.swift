@@ -7,9 +7,10 @@ struct AnthropicCommentatorTests {
     let transcript = Transcripts.oneSided
 
     static func commentator(_ http: HTTPClient, _ baseURL: String, timeout: Duration = .seconds(10)) -> AnthropicCommentator {
-        AnthropicCommentator(client: AnthropicClient(
-            httpClient: http, baseURL: baseURL, apiKey: FakeMessagesAPI.apiKey, model: FakeMessagesAPI.model, timeout: timeout
-        ))
+        AnthropicCommentator(
+            client: AnthropicClient(
+                httpClient: http, baseURL: baseURL, apiKey: FakeMessagesAPI.apiKey, model: FakeMessagesAPI.model, timeout: timeout
+            ))
     }
 
     @Test("the reply is trimmed to one line; the prompt carries the transcript and the latest turn")

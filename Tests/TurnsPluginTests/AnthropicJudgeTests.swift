@@ -7,9 +7,10 @@ struct AnthropicJudgeTests {
     let transcript = Transcripts.oneSided
 
     static func judge(_ http: HTTPClient, _ baseURL: String, timeout: Duration = .seconds(10)) -> AnthropicJudge {
-        AnthropicJudge(client: AnthropicClient(
-            httpClient: http, baseURL: baseURL, apiKey: FakeMessagesAPI.apiKey, model: FakeMessagesAPI.model, timeout: timeout
-        ))
+        AnthropicJudge(
+            client: AnthropicClient(
+                httpClient: http, baseURL: baseURL, apiKey: FakeMessagesAPI.apiKey, model: FakeMessagesAPI.model, timeout: timeout
+            ))
     }
 
     @Test("a JSON verdict in the reply becomes the result; the prompt carries the battle")
@@ -24,12 +25,14 @@ struct AnthropicJudgeTests {
             let result = try await withHTTPClient { http in
                 try await Self.judge(http, baseURL).judge(transcript)
             }
-            #expect(result == JudgeResult(
-                scores: ["agent-alice": 8.5, "agent-bob": 2],
-                winnerId: "agent-alice",
-                rationale: "Alice engaged; Bob only said nope.",
-                judge: "anthropic"
-            ))
+            #expect(
+                result
+                    == JudgeResult(
+                        scores: ["agent-alice": 8.5, "agent-bob": 2],
+                        winnerId: "agent-alice",
+                        rationale: "Alice engaged; Bob only said nope.",
+                        judge: "anthropic"
+                    ))
             let body = try #require(recorder.all.first?.body)
             #expect(body["system"]?.stringValue?.contains("ONLY a JSON object") == true)
             let prompt = try #require(body["messages"]?.arrayValue?.first?["content"]?.stringValue)
@@ -41,11 +44,13 @@ struct AnthropicJudgeTests {
         }
     }
 
-    @Test("replies that are not a fitting verdict are provider errors", arguments: [
-        "I think Alice won, clearly.",
-        #"{"scores":{"agent-alice":12,"agent-bob":2},"winnerId":"agent-alice","rationale":"r"}"#,
-        #"{"scores":{"agent-alice":8,"agent-bob":2},"winnerId":"agent-mallory","rationale":"r"}"#,
-    ])
+    @Test(
+        "replies that are not a fitting verdict are provider errors",
+        arguments: [
+            "I think Alice won, clearly.",
+            #"{"scores":{"agent-alice":12,"agent-bob":2},"winnerId":"agent-alice","rationale":"r"}"#,
+            #"{"scores":{"agent-alice":8,"agent-bob":2},"winnerId":"agent-mallory","rationale":"r"}"#,
+        ])
     func unfitReply(reply: String) async throws {
         try await FakeMessagesAPI.run(.text([reply])) { baseURL, _ in
             try await withHTTPClient { http in
@@ -73,7 +78,8 @@ struct AnthropicJudgeTests {
         try await FakeMessagesAPI.run(.hang) { baseURL, _ in
             try await withHTTPClient { http in
                 // The client's own timeout is long: the fallback's must be the one that bounds.
-                let judge = FallbackJudge(primary: Self.judge(http, baseURL, timeout: .seconds(30)), fallback: HeuristicJudge(), timeout: .milliseconds(300))
+                let judge = FallbackJudge(
+                    primary: Self.judge(http, baseURL, timeout: .seconds(30)), fallback: HeuristicJudge(), timeout: .milliseconds(300))
                 var result: JudgeResult?
                 let took = try await elapsed { result = try await judge.judge(transcript) }
                 var expected = HeuristicJudge().verdict(on: transcript)
@@ -84,13 +90,15 @@ struct AnthropicJudgeTests {
         }
     }
 
-    @Test("behind FallbackJudge, an API error or unusable reply yields the heuristic verdict", arguments: [
-        FakeMessagesAPI.Answer.raw(500, FakeMessagesAPI.errorBody(type: "api_error", message: "Internal server error")),
-        .raw(200, "{not json"),
-        .text(["No JSON here."]),
-        .text([#"{"scores":{"agent-alice":80,"agent-bob":2},"winnerId":"agent-alice","rationale":"r"}"#]),
-        .text([#"{"scores":{"agent-alice":8,"agent-bob":2},"winnerId":"agent-zed","rationale":"r"}"#]),
-    ])
+    @Test(
+        "behind FallbackJudge, an API error or unusable reply yields the heuristic verdict",
+        arguments: [
+            FakeMessagesAPI.Answer.raw(500, FakeMessagesAPI.errorBody(type: "api_error", message: "Internal server error")),
+            .raw(200, "{not json"),
+            .text(["No JSON here."]),
+            .text([#"{"scores":{"agent-alice":80,"agent-bob":2},"winnerId":"agent-alice","rationale":"r"}"#]),
+            .text([#"{"scores":{"agent-alice":8,"agent-bob":2},"winnerId":"agent-zed","rationale":"r"}"#]),
+        ])
     func fallbackOnFailure(answer: FakeMessagesAPI.Answer) async throws {
         try await FakeMessagesAPI.run(answer) { baseURL, _ in
             let result = try await withHTTPClient { http in

@@ -22,13 +22,7 @@ import TurnsPlugin
     }
 
     @Test func theLastTurnIsAcknowledgedWhileTheJudgeIsStillThinking() async throws {
-        setenv("MOLTARENA_TEST_ANTHROPIC_KEY", "test-key", 1)
-        try await FakeHTTPServer.run(configure: { router, gate in
-            router.post("/v1/messages") { _, _ -> Response in
-                await gate.wait()  // never answers while the test runs
-                return FakeHTTPServer.json(500, "{}")
-            }
-        }) { baseURL in
+        try await FakeHTTPServer.hangingMessagesAPI { baseURL in
             let f = try await TurnsFixture.start(turns: Self.hangingJudge(baseURL), rounds: 1)
             _ = try await f.alpha.expect("battle:your_turn")
             #expect(try await f.submit(f.alpha, "First.")["ok"] == true)
@@ -46,13 +40,7 @@ import TurnsPlugin
     }
 
     @Test func aRestartWhileTheJudgeThinksAsksAgainAndCompletesTheBattle() async throws {
-        setenv("MOLTARENA_TEST_ANTHROPIC_KEY", "test-key", 1)
-        try await FakeHTTPServer.run(configure: { router, gate in
-            router.post("/v1/messages") { _, _ -> Response in
-                await gate.wait()
-                return FakeHTTPServer.json(500, "{}")
-            }
-        }) { baseURL in
+        try await FakeHTTPServer.hangingMessagesAPI { baseURL in
             let f = try await TurnsFixture.start(turns: Self.hangingJudge(baseURL), rounds: 1)
             _ = try await f.alpha.expect("battle:your_turn")
             _ = try await f.submit(f.alpha, "First.")

@@ -26,8 +26,8 @@ enum FakeSpeakAPI {
                     return FakeHTTPServer.json(401, invalidAuth)
                 }
                 guard request.uri.queryParameters.get("model")?.isEmpty == false,
-                      recorded.header("content-type") == "application/json",
-                      recorded.body?["text"]?.stringValue?.isEmpty == false
+                    recorded.header("content-type") == "application/json",
+                    recorded.body?["text"]?.stringValue?.isEmpty == false
                 else {
                     return FakeHTTPServer.json(400, #"{"err_code":"Bad Request","err_msg":"bad request"}"#)
                 }
@@ -53,7 +53,9 @@ enum FakeSpeakAPI {
 struct DeepgramSynthesizerTests {
     static let audio: [UInt8] = [0x49, 0x44, 0x33, 0x04, 0x00, 0xFF, 0xFB, 0x90, 0x64]
 
-    static func synthesizer(_ http: HTTPClient, _ baseURL: String, apiKey: String = FakeSpeakAPI.apiKey, model: String? = nil, timeout: Duration = .seconds(10)) -> DeepgramSynthesizer {
+    static func synthesizer(
+        _ http: HTTPClient, _ baseURL: String, apiKey: String = FakeSpeakAPI.apiKey, model: String? = nil, timeout: Duration = .seconds(10)
+    ) -> DeepgramSynthesizer {
         if let model {
             return DeepgramSynthesizer(httpClient: http, baseURL: baseURL, apiKey: apiKey, model: model, timeout: timeout)
         }
@@ -113,12 +115,14 @@ struct DeepgramSynthesizerTests {
         }
     }
 
-    @Test("a server error, empty audio, or empty or over-long text is a provider error", arguments: [
-        (FakeSpeakAPI.Answer.raw(500, "oops"), "Hi"),
-        (.audio([], contentType: "audio/mpeg"), "Hi"),
-        (.audio(DeepgramSynthesizerTests.audio, contentType: "audio/mpeg"), "   "),
-        (.audio(DeepgramSynthesizerTests.audio, contentType: "audio/mpeg"), String(repeating: "a", count: 2001)),
-    ])
+    @Test(
+        "a server error, empty audio, or empty or over-long text is a provider error",
+        arguments: [
+            (FakeSpeakAPI.Answer.raw(500, "oops"), "Hi"),
+            (.audio([], contentType: "audio/mpeg"), "Hi"),
+            (.audio(DeepgramSynthesizerTests.audio, contentType: "audio/mpeg"), "   "),
+            (.audio(DeepgramSynthesizerTests.audio, contentType: "audio/mpeg"), String(repeating: "a", count: 2001)),
+        ])
     func failures(answer: FakeSpeakAPI.Answer, text: String) async throws {
         try await FakeSpeakAPI.run(answer) { baseURL, _ in
             try await withHTTPClient { http in

@@ -35,6 +35,20 @@ enum FakeHTTPServer {
         }
     }
 
+    /// An Anthropic Messages API that never answers while `body` runs (a hanging AI service),
+    /// with its key set in the environment variable the test's plugins.conf names.
+    @discardableResult
+    static func hangingMessagesAPI<Value: Sendable>(_ body: @Sendable (_ baseURL: String) async throws -> Value) async throws -> Value {
+        setenv("MOLTARENA_TEST_ANTHROPIC_KEY", "test-key", 1)
+        return try await run(
+            configure: { router, gate in
+                router.post("/v1/messages") { _, _ -> Response in
+                    await gate.wait()
+                    return json(500, "{}")
+                }
+            }, body)
+    }
+
     static func json(_ status: Int, _ text: String) -> Response {
         Response(
             status: HTTPResponse.Status(code: status),

@@ -34,7 +34,7 @@ enum FakeMessagesAPI {
                     return FakeHTTPServer.json(401, errorBody(type: "authentication_error", message: "invalid x-api-key"))
                 }
                 guard recorded.header("anthropic-version") == "2023-06-01",
-                      recorded.header("content-type") == "application/json"
+                    recorded.header("content-type") == "application/json"
                 else {
                     return FakeHTTPServer.json(400, errorBody(type: "invalid_request_error", message: "bad headers"))
                 }
@@ -64,7 +64,7 @@ enum FakeMessagesAPI {
         guard let messages = body["messages"]?.arrayValue, !messages.isEmpty else { return "messages" }
         for message in messages {
             guard message["role"]?.stringValue == "user" || message["role"]?.stringValue == "assistant",
-                  message["content"]?.stringValue?.isEmpty == false
+                message["content"]?.stringValue?.isEmpty == false
             else { return "message" }
         }
         if let system = body["system"], system.stringValue == nil { return "system" }
@@ -73,7 +73,8 @@ enum FakeMessagesAPI {
 
     /// The API's success answer.
     static func message(_ texts: [String]) -> JSONValue {
-        let blocks: [JSONValue] = [.object(["type": .string("thinking"), "thinking": .string("hmm")])]
+        let blocks: [JSONValue] =
+            [.object(["type": .string("thinking"), "thinking": .string("hmm")])]
             + texts.map { .object(["type": .string("text"), "text": .string($0)]) }
         return .object([
             "id": .string("msg_test"),

@@ -13,12 +13,14 @@ struct JudgeReplyTests {
     @Test("a bare JSON object is read, scores rounded to one decimal")
     func bareObject() throws {
         let result = try parse(valid)
-        #expect(result == JudgeResult(
-            scores: ["agent-alice": 8.3, "agent-bob": 3],
-            winnerId: "agent-alice",
-            rationale: "Alice argued; Bob did not.",
-            judge: "anthropic"
-        ))
+        #expect(
+            result
+                == JudgeResult(
+                    scores: ["agent-alice": 8.3, "agent-bob": 3],
+                    winnerId: "agent-alice",
+                    rationale: "Alice argued; Bob did not.",
+                    judge: "anthropic"
+                ))
     }
 
     @Test("prose, code fences and other objects around the verdict are tolerated")
@@ -41,19 +43,21 @@ struct JudgeReplyTests {
         #expect(try parse(reply).winnerId == nil)
     }
 
-    @Test("verdicts that do not fit the battle are rejected", arguments: [
-        "no JSON at all",
-        #"{"scores":{"agent-alice":8},"winnerId":"agent-alice","rationale":"r"}"#,
-        #"{"scores":{"agent-alice":8,"agent-bob":11},"winnerId":"agent-alice","rationale":"r"}"#,
-        #"{"scores":{"agent-alice":-1,"agent-bob":1},"winnerId":"agent-bob","rationale":"r"}"#,
-        #"{"scores":{"agent-alice":"8","agent-bob":1},"winnerId":"agent-alice","rationale":"r"}"#,
-        #"{"scores":{"agent-alice":8,"agent-bob":1,"agent-eve":2},"winnerId":"agent-alice","rationale":"r"}"#,
-        #"{"scores":{"agent-alice":8,"agent-bob":1},"winnerId":"agent-eve","rationale":"r"}"#,
-        #"{"scores":{"agent-alice":8,"agent-bob":1},"winnerId":7,"rationale":"r"}"#,
-        #"{"scores":{"agent-alice":8,"agent-bob":1},"winnerId":"agent-alice","rationale":"   "}"#,
-        #"{"scores":{"agent-alice":8,"agent-bob":1},"winnerId":"agent-alice"}"#,
-        #"{"scores":[8,1],"winnerId":"agent-alice","rationale":"r"}"#,
-    ])
+    @Test(
+        "verdicts that do not fit the battle are rejected",
+        arguments: [
+            "no JSON at all",
+            #"{"scores":{"agent-alice":8},"winnerId":"agent-alice","rationale":"r"}"#,
+            #"{"scores":{"agent-alice":8,"agent-bob":11},"winnerId":"agent-alice","rationale":"r"}"#,
+            #"{"scores":{"agent-alice":-1,"agent-bob":1},"winnerId":"agent-bob","rationale":"r"}"#,
+            #"{"scores":{"agent-alice":"8","agent-bob":1},"winnerId":"agent-alice","rationale":"r"}"#,
+            #"{"scores":{"agent-alice":8,"agent-bob":1,"agent-eve":2},"winnerId":"agent-alice","rationale":"r"}"#,
+            #"{"scores":{"agent-alice":8,"agent-bob":1},"winnerId":"agent-eve","rationale":"r"}"#,
+            #"{"scores":{"agent-alice":8,"agent-bob":1},"winnerId":7,"rationale":"r"}"#,
+            #"{"scores":{"agent-alice":8,"agent-bob":1},"winnerId":"agent-alice","rationale":"   "}"#,
+            #"{"scores":{"agent-alice":8,"agent-bob":1},"winnerId":"agent-alice"}"#,
+            #"{"scores":[8,1],"winnerId":"agent-alice","rationale":"r"}"#,
+        ])
     func rejected(reply: String) {
         #expect(throws: ProviderError.self) { try parse(reply) }
     }

@@ -21,14 +21,15 @@ import TurnsPlugin
                 Response(status: .ok, headers: [.contentType: "audio/mpeg"], body: .init(byteBuffer: ByteBuffer(bytes: audio)))
             }
         }) { baseURL in
-            let f = try await TurnsFixture.start(turns: """
-                countdown_seconds = 0
-                rate_limit_seconds = 0
-                speech = "deepgram"
-                deepgram_base_url = "\(baseURL)"
-                deepgram_api_key_env = "MOLTARENA_TEST_SPEECH_KEY"
-                audio_dir = "\(directory)"
-                """)
+            let f = try await TurnsFixture.start(
+                turns: """
+                    countdown_seconds = 0
+                    rate_limit_seconds = 0
+                    speech = "deepgram"
+                    deepgram_base_url = "\(baseURL)"
+                    deepgram_api_key_env = "MOLTARENA_TEST_SPEECH_KEY"
+                    audio_dir = "\(directory)"
+                    """)
             _ = try await f.alpha.expect("battle:your_turn")
             let accepted = try await f.submit(f.alpha, "Hear me out.")
             let turnId = try #require(accepted["turnId"]?.stringValue)
@@ -48,22 +49,17 @@ import TurnsPlugin
     }
 
     @Test func aHangingAIServiceNeverStallsTheBattle() async throws {
-        setenv("MOLTARENA_TEST_ANTHROPIC_KEY", "test-key", 1)
-        try await FakeHTTPServer.run(configure: { router, gate in
-            router.post("/v1/messages") { _, _ -> Response in
-                await gate.wait()  // never answers while the test runs
-                return FakeHTTPServer.json(500, "{}")
-            }
-        }) { baseURL in
-            let f = try await TurnsFixture.start(turns: """
-                countdown_seconds = 0
-                rate_limit_seconds = 0
-                judge = "anthropic"
-                commentator = "anthropic"
-                anthropic_base_url = "\(baseURL)"
-                anthropic_api_key_env = "MOLTARENA_TEST_ANTHROPIC_KEY"
-                provider_timeout_seconds = 0.3
-                """, rounds: 1)
+        try await FakeHTTPServer.hangingMessagesAPI { baseURL in
+            let f = try await TurnsFixture.start(
+                turns: """
+                    countdown_seconds = 0
+                    rate_limit_seconds = 0
+                    judge = "anthropic"
+                    commentator = "anthropic"
+                    anthropic_base_url = "\(baseURL)"
+                    anthropic_api_key_env = "MOLTARENA_TEST_ANTHROPIC_KEY"
+                    provider_timeout_seconds = 0.3
+                    """, rounds: 1)
             _ = try await f.alpha.expect("battle:your_turn")
             _ = try await f.submit(f.alpha, "First.")
             _ = try await f.submit(f.beta, "Second.")

@@ -54,7 +54,8 @@ import TurnsPlugin
         let spectator = try await f.arena.connect()
         #expect(try await f.submit(spectator, "hi")["error"]?["code"] == "NOT_PARTICIPANT")
         #expect(try await f.alpha.emit("battle:submit_turn", ["battleId": .string(f.battle.id)])["error"]?["code"] == "INVALID_PAYLOAD")
-        #expect(try await f.alpha.emit("battle:submit_turn", ["battleId": .string(f.battle.id), "content": "   "])["error"]?["code"] == "INVALID_PAYLOAD")
+        #expect(
+            try await f.alpha.emit("battle:submit_turn", ["battleId": .string(f.battle.id), "content": "   "])["error"]?["code"] == "INVALID_PAYLOAD")
         #expect(try await f.alpha.emit("battle:submit_turn", ["battleId": "btl_none", "content": "x"])["error"]?["code"] == "BATTLE_NOT_FOUND")
         #expect(try await f.submit(f.alpha, "fits")["ok"] == true)
     }

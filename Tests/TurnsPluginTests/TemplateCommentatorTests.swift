@@ -41,10 +41,11 @@ struct TemplateCommentatorTests {
 
     @Test("different turn ids spread over the templates")
     func templatesVary() {
-        let lines = Set((0..<20).map { index in
-            let turn = BattleTranscript.Turn(turnId: "turn-\(index)", round: 1, agentId: Transcripts.alice.id, content: "Hello there")
-            return TemplateCommentator().line(for: turn, in: transcript)
-        })
+        let lines = Set(
+            (0..<20).map { index in
+                let turn = BattleTranscript.Turn(turnId: "turn-\(index)", round: 1, agentId: Transcripts.alice.id, content: "Hello there")
+                return TemplateCommentator().line(for: turn, in: transcript)
+            })
         #expect(lines.count > 1)
     }
 

@@ -15,9 +15,16 @@ enum Transcripts {
 
     /// Alice argues at length and answers Bob; Bob repeats one word.
     static let oneSided = battle([
-        turn(1, alice, "Remote work improves productivity because people avoid commuting, focus deeply in quiet rooms, and schedule their days around energy rather than office hours."),
+        turn(
+            1, alice,
+            "Remote work improves productivity because people avoid commuting, focus deeply "
+                + "in quiet rooms, and schedule their days around energy rather than office hours."
+        ),
         turn(1, bob, "Nope nope nope."),
-        turn(2, alice, "Saying nope three times is not an argument: commuting wastes hours, quiet rooms help focus, and productivity studies keep confirming it."),
+        turn(
+            2, alice,
+            "Saying nope three times is not an argument: commuting wastes hours, quiet rooms help focus, and productivity studies keep confirming it."
+        ),
         turn(2, bob, "Nope nope nope nope."),
     ])
 

@@ -30,12 +30,13 @@ import Testing
     @Test func theCountdownStartsOnceWhenEveryParticipantIsPresent() throws {
         var m = Self.machine()
         let startsAt = Self.t0 + 5
-        #expect(try m.handle(.participantsPresent, now: Self.t0) == [
-            .saveProgress(.init(nextPosition: 0, startsAt: startsAt)),
-            .setStatus(.starting, round: 0),
-            .announceStarting(startsAt: startsAt, countdownSeconds: 5),
-            .scheduleCountdown(at: startsAt),
-        ])
+        #expect(
+            try m.handle(.participantsPresent, now: Self.t0) == [
+                .saveProgress(.init(nextPosition: 0, startsAt: startsAt)),
+                .setStatus(.starting, round: 0),
+                .announceStarting(startsAt: startsAt, countdownSeconds: 5),
+                .scheduleCountdown(at: startsAt),
+            ])
         #expect(m.phase == .countdown(startsAt: startsAt))
         #expect(try m.handle(.participantsPresent, now: Self.t0 + 1) == [])
     }
@@ -45,12 +46,13 @@ import Testing
         #expect(try m.handle(.countdownElapsed, now: Self.t0) == [], "no countdown runs in the lobby")
         _ = try m.handle(.participantsPresent, now: Self.t0)
         let deadline = Self.t0 + 65
-        #expect(try m.handle(.countdownElapsed, now: Self.t0 + 5) == [
-            .setStatus(.inProgress, round: 1),
-            .saveProgress(.init(nextPosition: 0, startsAt: Self.t0 + 5, deadline: deadline)),
-            .notifyTurn(agentId: "a", round: 1, deadline: deadline),
-            .scheduleDeadline(position: 0, at: deadline),
-        ])
+        #expect(
+            try m.handle(.countdownElapsed, now: Self.t0 + 5) == [
+                .setStatus(.inProgress, round: 1),
+                .saveProgress(.init(nextPosition: 0, startsAt: Self.t0 + 5, deadline: deadline)),
+                .notifyTurn(agentId: "a", round: 1, deadline: deadline),
+                .scheduleDeadline(position: 0, at: deadline),
+            ])
         #expect(m.openTurn?.agentId == "a")
         #expect(try m.handle(.countdownElapsed, now: Self.t0 + 6) == [])
     }
@@ -75,13 +77,14 @@ import Testing
         let now = Self.t0 + 10
         let turn = Machine.NewTurn(turnId: "t1", position: 0, round: 1, agentId: "a", content: "hello", clientTurnId: "c1")
         let next = now + 60
-        #expect(try m.handle(.submit(Self.submission("a", clientTurnId: "c1", id: "t1")), now: now) == [
-            .storeTurn(turn, next: .init(nextPosition: 1, startsAt: Self.t0 + 5, deadline: next)),
-            .announceTurn(turn),
-            .react(turn),
-            .notifyTurn(agentId: "b", round: 1, deadline: next),
-            .scheduleDeadline(position: 1, at: next),
-        ])
+        #expect(
+            try m.handle(.submit(Self.submission("a", clientTurnId: "c1", id: "t1")), now: now) == [
+                .storeTurn(turn, next: .init(nextPosition: 1, startsAt: Self.t0 + 5, deadline: next)),
+                .announceTurn(turn),
+                .react(turn),
+                .notifyTurn(agentId: "b", round: 1, deadline: next),
+                .scheduleDeadline(position: 1, at: next),
+            ])
         #expect(try m.admit(Self.submission("a", clientTurnId: "c1", id: "other"), status: .inProgress) == .retry(.init(turnId: "t1", round: 1)))
         #expect(code { try m.admit(Self.submission("b", clientTurnId: "c1", id: "x"), status: .inProgress) } == nil, "a client id is the agent's own")
         #expect(code { try m.admit(Self.submission("a", id: "t2"), status: .inProgress) } == .notYourTurn)
@@ -91,11 +94,12 @@ import Testing
         var m = try Self.started()
         _ = try m.handle(.submit(Self.submission("a", id: "t1")), now: Self.t0 + 6)
         let actions = try m.handle(.submit(Self.submission("b", id: "t2")), now: Self.t0 + 7)
-        #expect(Array(actions.dropFirst(3)) == [
-            .setStatus(.inProgress, round: 2),
-            .notifyTurn(agentId: "a", round: 2, deadline: Self.t0 + 67),
-            .scheduleDeadline(position: 2, at: Self.t0 + 67),
-        ])
+        #expect(
+            Array(actions.dropFirst(3)) == [
+                .setStatus(.inProgress, round: 2),
+                .notifyTurn(agentId: "a", round: 2, deadline: Self.t0 + 67),
+                .scheduleDeadline(position: 2, at: Self.t0 + 67),
+            ])
         #expect(m.round == 2)
     }
 
@@ -104,13 +108,14 @@ import Testing
         _ = try m.handle(.submit(Self.submission("a", id: "t1")), now: Self.t0 + 6)
         let actions = try m.handle(.submit(Self.submission("b", id: "t2")), now: Self.t0 + 7)
         let turn = Machine.NewTurn(turnId: "t2", position: 1, round: 1, agentId: "b", content: "hello", clientTurnId: nil)
-        #expect(actions == [
-            .storeTurn(turn, next: .init(nextPosition: 2, startsAt: Self.t0 + 5, endedReason: "completed")),
-            .announceTurn(turn),
-            .react(turn),
-            .announceEnd(reason: "completed"),
-            .judge(forfeitedBy: nil),
-        ])
+        #expect(
+            actions == [
+                .storeTurn(turn, next: .init(nextPosition: 2, startsAt: Self.t0 + 5, endedReason: "completed")),
+                .announceTurn(turn),
+                .react(turn),
+                .announceEnd(reason: "completed"),
+                .judge(forfeitedBy: nil),
+            ])
         #expect(m.phase == .ended(reason: "completed", forfeitedBy: nil))
         #expect(code { try m.admit(Self.submission("a", id: "t3"), status: .inProgress) } == .battleNotInProgress)
         #expect(try m.handle(.verdictRecorded, now: Self.t0 + 8) == [])
@@ -122,12 +127,13 @@ import Testing
         let deadline = Self.t0 + 65
         #expect(try m.handle(.deadlinePassed(position: 0), now: deadline - 1) == [], "not yet")
         #expect(try m.handle(.deadlinePassed(position: 1), now: deadline) == [], "not the open turn")
-        #expect(try m.handle(.deadlinePassed(position: 0), now: deadline) == [
-            .announceSkip(agentId: "a", round: 1),
-            .saveProgress(.init(nextPosition: 1, startsAt: Self.t0 + 5, deadline: deadline + 60)),
-            .notifyTurn(agentId: "b", round: 1, deadline: deadline + 60),
-            .scheduleDeadline(position: 1, at: deadline + 60),
-        ])
+        #expect(
+            try m.handle(.deadlinePassed(position: 0), now: deadline) == [
+                .announceSkip(agentId: "a", round: 1),
+                .saveProgress(.init(nextPosition: 1, startsAt: Self.t0 + 5, deadline: deadline + 60)),
+                .notifyTurn(agentId: "b", round: 1, deadline: deadline + 60),
+                .scheduleDeadline(position: 1, at: deadline + 60),
+            ])
         #expect(try m.handle(.deadlinePassed(position: 0), now: deadline + 1) == [], "a stale timer does nothing")
     }
 
@@ -135,11 +141,12 @@ import Testing
         var rules = Self.rules
         rules.missedTurn = .forfeit
         var m = try Self.started(rules: rules)
-        #expect(try m.handle(.deadlinePassed(position: 0), now: Self.t0 + 65) == [
-            .saveProgress(.init(nextPosition: 0, startsAt: Self.t0 + 5, endedReason: "forfeit", forfeitedBy: "a")),
-            .announceEnd(reason: "forfeit"),
-            .judge(forfeitedBy: "a"),
-        ])
+        #expect(
+            try m.handle(.deadlinePassed(position: 0), now: Self.t0 + 65) == [
+                .saveProgress(.init(nextPosition: 0, startsAt: Self.t0 + 5, endedReason: "forfeit", forfeitedBy: "a")),
+                .announceEnd(reason: "forfeit"),
+                .judge(forfeitedBy: "a"),
+            ])
     }
 
     @Test func resumingReArmsWhatWasArmed() throws {
@@ -150,7 +157,10 @@ import Testing
         #expect(try countdown.handle(.resumed, now: Self.t0 + 100) == [.scheduleCountdown(at: Self.t0 + 5)])
         var turn = try Self.started()
         #expect(try turn.handle(.resumed, now: Self.t0 + 100) == [.scheduleDeadline(position: 0, at: Self.t0 + 65)])
-        var ended = try Self.started(rules: { var r = Self.rules; r.missedTurn = .forfeit; return r }())
+        var ended = try Self.started(
+            rules: {
+                var r = Self.rules; r.missedTurn = .forfeit; return r
+            }())
         _ = try ended.handle(.deadlinePassed(position: 0), now: Self.t0 + 65)
         #expect(try ended.handle(.resumed, now: Self.t0 + 100) == [.judge(forfeitedBy: "a")])
     }
@@ -170,12 +180,15 @@ import Testing
         #expect(restore(.completed, nil).phase == .over)
         // Stopped between a stored turn and the next deadline: the turn opens again when resumed.
         var between = restore(.inProgress, .init(nextPosition: 1))
-        #expect(try between.handle(.resumed, now: Self.t0) == [
-            .saveProgress(.init(nextPosition: 1, deadline: Self.t0 + 60)),
-            .notifyTurn(agentId: "b", round: 1, deadline: Self.t0 + 60),
-            .scheduleDeadline(position: 1, at: Self.t0 + 60),
-        ])
-        #expect(try restore(.inProgress, nil).admit(Self.submission("a", clientTurnId: "c1", id: "x"), status: .inProgress) == .retry(.init(turnId: "t1", round: 1)))
+        #expect(
+            try between.handle(.resumed, now: Self.t0) == [
+                .saveProgress(.init(nextPosition: 1, deadline: Self.t0 + 60)),
+                .notifyTurn(agentId: "b", round: 1, deadline: Self.t0 + 60),
+                .scheduleDeadline(position: 1, at: Self.t0 + 60),
+            ])
+        #expect(
+            try restore(.inProgress, nil).admit(Self.submission("a", clientTurnId: "c1", id: "x"), status: .inProgress)
+                == .retry(.init(turnId: "t1", round: 1)))
     }
 }
 

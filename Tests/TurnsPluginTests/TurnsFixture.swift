@@ -35,7 +35,8 @@ struct TurnsFixture {
         let battle = try battles.store.create(title: "Debate", agentIds: [alphaAgent.id, betaAgent.id], visibility: .public, rounds: rounds)
         let alpha = try await arena.connect(auth: ["token": .string(alphaAgent.apiKey)])
         let beta = try await arena.connect(auth: ["token": .string(betaAgent.apiKey)])
-        let fixture = TurnsFixture(arena: arena, battles: battles, alphaAgent: alphaAgent, betaAgent: betaAgent, battle: battle, alpha: alpha, beta: beta)
+        let fixture = TurnsFixture(
+            arena: arena, battles: battles, alphaAgent: alphaAgent, betaAgent: betaAgent, battle: battle, alpha: alpha, beta: beta)
         if join {
             _ = try await fixture.join(alpha)
             _ = try await fixture.join(beta)

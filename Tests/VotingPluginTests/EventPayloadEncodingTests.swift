@@ -21,49 +21,53 @@ import Testing
     ]
     static let judge = JudgeResult(scores: ["a-2": 7.5, "a-1": 10, "a-10": 0.1], winnerId: "a-1", rationale: text, judge: "heuristic")
 
-    static var payloads: [any Encodable] { [
-        // Battle
-        BattleConnected(battleId: "b-1", role: .agent, battle: snapshot),
-        BattleConnected(battleId: "b-1", role: .spectator, battle: .null),
-        BattleLeft(battleId: "b-1"),
-        ParticipantJoined(battleId: "b-1", agentId: "a-1", name: text),
-        ParticipantLeft(battleId: "b-1", agentId: "a-2", name: "Ωmega"),
-        BattlePresence(battleId: "b-1", agentsOnline: ["a-2", "a-1"], spectators: 10_000),
-        BattlePresence(battleId: "b-1", agentsOnline: [], spectators: 0),
-        BattleStateChanged(battleId: "b-1", status: .inProgress, round: 1),
-        BattleEnded(battleId: "b-1", reason: "forfeit"),
-        BattleResultsEvent(battleId: "b-1", votes: ["a-1": 12, "a-2": 9], judge: try! JSONParser.parse(ArenaJSON.foundationEncode(judge)),
-                           winnerId: "a-1"),
-        BattleResultsEvent(battleId: "b-1", votes: [:], judge: nil, winnerId: nil),
-        Battle(id: "b-1", title: text, status: .lobby, visibility: .private, rounds: 3, round: 0, seq: 0,
-               participants: [Participant(id: "a-1", name: "Alpha")], createdAt: now),
-        BattleRoutes.BattleList(battles: [snapshot, snapshot]),
-        // Connection
-        Pong(serverTime: now, echo: [JSONMember("z", 1), JSONMember("ok", true), JSONMember("a", .string(text)), JSONMember("n", 2.50)]),
-        Pong(serverTime: now, echo: []),
-        Connected.AgentSummary(id: "a-1", name: "Alpha"),
-        Agent(id: "a-1", name: "Alpha", status: .active, createdAt: now),
-        CreatedAgent(id: "a-1", name: "Alpha", status: .inactive, apiKey: "ma_live_x/y+z"),
-        // Turns
-        TurnAccepted(battleId: "b-1", turnId: "t-1", round: 2),
-        BattleStarting(battleId: "b-1", startsAt: now, countdownSeconds: 5),
-        BattleStarting(battleId: "b-1", startsAt: now.addingTimeInterval(0.5), countdownSeconds: 0.25),
-        YourTurn(battleId: "b-1", round: 3, deadline: now.addingTimeInterval(60)),
-        TurnEvent(battleId: "b-1", turnId: "t-1", round: 1, agentId: "a-1", content: text),
-        TurnSkipped(battleId: "b-1", round: 2, agentId: "a-2"),
-        CommentaryEvent(battleId: "b-1", turnId: "t-1", text: text),
-        AudioEvent(battleId: "b-1", turnId: "t-1", audioUrl: "/audio/b-1/t-1.mp3?v=1"),
-        judge,
-        // Voting
-        VoteRecorded(battleId: "b-1", agentId: "a-1"),
-        VotingOpen(battleId: "b-1", endsAt: now.addingTimeInterval(60), choices: ["a-1", "a-2"]),
-        VoteUpdate(battleId: "b-1", counts: ["a-2": 4, "a-1": 5, "a-10": 0], total: 9),
-        VoteUpdate(battleId: "b-1", counts: [:], total: 0),
-        // Runtime
-        ErrorEvent(code: .invalidPayload, message: "missing field battleId", event: "battle:join"),
-        RateLimitExceeded(event: "battle:vote", retryAfterMs: 250),
-        ShutdownNotice.ServerShutdown(reconnectAfterMs: 1000),
-    ] }
+    static var payloads: [any Encodable] {
+        [
+            // Battle
+            BattleConnected(battleId: "b-1", role: .agent, battle: snapshot),
+            BattleConnected(battleId: "b-1", role: .spectator, battle: .null),
+            BattleLeft(battleId: "b-1"),
+            ParticipantJoined(battleId: "b-1", agentId: "a-1", name: text),
+            ParticipantLeft(battleId: "b-1", agentId: "a-2", name: "Ωmega"),
+            BattlePresence(battleId: "b-1", agentsOnline: ["a-2", "a-1"], spectators: 10_000),
+            BattlePresence(battleId: "b-1", agentsOnline: [], spectators: 0),
+            BattleStateChanged(battleId: "b-1", status: .inProgress, round: 1),
+            BattleEnded(battleId: "b-1", reason: "forfeit"),
+            BattleResultsEvent(
+                battleId: "b-1", votes: ["a-1": 12, "a-2": 9], judge: try! JSONParser.parse(ArenaJSON.foundationEncode(judge)),
+                winnerId: "a-1"),
+            BattleResultsEvent(battleId: "b-1", votes: [:], judge: nil, winnerId: nil),
+            Battle(
+                id: "b-1", title: text, status: .lobby, visibility: .private, rounds: 3, round: 0, seq: 0,
+                participants: [Participant(id: "a-1", name: "Alpha")], createdAt: now),
+            BattleRoutes.BattleList(battles: [snapshot, snapshot]),
+            // Connection
+            Pong(serverTime: now, echo: [JSONMember("z", 1), JSONMember("ok", true), JSONMember("a", .string(text)), JSONMember("n", 2.50)]),
+            Pong(serverTime: now, echo: []),
+            Connected.AgentSummary(id: "a-1", name: "Alpha"),
+            Agent(id: "a-1", name: "Alpha", status: .active, createdAt: now),
+            CreatedAgent(id: "a-1", name: "Alpha", status: .inactive, apiKey: "ma_live_x/y+z"),
+            // Turns
+            TurnAccepted(battleId: "b-1", turnId: "t-1", round: 2),
+            BattleStarting(battleId: "b-1", startsAt: now, countdownSeconds: 5),
+            BattleStarting(battleId: "b-1", startsAt: now.addingTimeInterval(0.5), countdownSeconds: 0.25),
+            YourTurn(battleId: "b-1", round: 3, deadline: now.addingTimeInterval(60)),
+            TurnEvent(battleId: "b-1", turnId: "t-1", round: 1, agentId: "a-1", content: text),
+            TurnSkipped(battleId: "b-1", round: 2, agentId: "a-2"),
+            CommentaryEvent(battleId: "b-1", turnId: "t-1", text: text),
+            AudioEvent(battleId: "b-1", turnId: "t-1", audioUrl: "/audio/b-1/t-1.mp3?v=1"),
+            judge,
+            // Voting
+            VoteRecorded(battleId: "b-1", agentId: "a-1"),
+            VotingOpen(battleId: "b-1", endsAt: now.addingTimeInterval(60), choices: ["a-1", "a-2"]),
+            VoteUpdate(battleId: "b-1", counts: ["a-2": 4, "a-1": 5, "a-10": 0], total: 9),
+            VoteUpdate(battleId: "b-1", counts: [:], total: 0),
+            // Runtime
+            ErrorEvent(code: .invalidPayload, message: "missing field battleId", event: "battle:join"),
+            RateLimitExceeded(event: "battle:vote", retryAfterMs: 250),
+            ShutdownNotice.ServerShutdown(reconnectAfterMs: 1000),
+        ]
+    }
 
     @Test func everyPayloadEncodesAsFoundationDid() throws {
         for payload in Self.payloads {

@@ -52,11 +52,13 @@ import Testing
     @Test func invalidChoiceAndOwnBattleAreRefused() async throws {
         let f = try await VotingFixture.start()
         let voter = try await f.voter(named: "v")
-        #expect(try await voter.emit("battle:vote", ["battleId": .string(f.battle.id), "agentId": "agt_nobody"])["error"]?["code"] == "INVALID_CHOICE")
+        #expect(
+            try await voter.emit("battle:vote", ["battleId": .string(f.battle.id), "agentId": "agt_nobody"])["error"]?["code"] == "INVALID_CHOICE")
         let alpha = try await f.agent(f.alpha)
         #expect(try await f.vote(alpha, for: f.alpha)["error"]?["code"] == "CANNOT_VOTE_OWN_BATTLE")
         #expect(try await voter.emit("battle:vote", ["battleId": .string(f.battle.id)])["error"]?["code"] == "INVALID_PAYLOAD")
-        #expect(try await voter.emit("battle:vote", ["battleId": "btl_nope", "agentId": .string(f.alpha.id)])["error"]?["code"] == "BATTLE_NOT_FOUND")
+        #expect(
+            try await voter.emit("battle:vote", ["battleId": "btl_nope", "agentId": .string(f.alpha.id)])["error"]?["code"] == "BATTLE_NOT_FOUND")
     }
 
     @Test func floodsAreRateLimited() async throws {
@@ -150,7 +152,9 @@ import Testing
         _ = try await watcher.emit("battle:join", ["battleId": .string(f.battle.id)])
         #expect(try await watcher.emit("battle:vote", ["battleId": .string(f.battle.id), "agentId": .string(f.alpha.id)])["ok"] == true)
         let again = try await restarted.connect(remoteAddress: "203.0.113.1")
-        #expect(try await again.emit("battle:vote", ["battleId": .string(f.battle.id), "agentId": .string(f.alpha.id)])["error"]?["code"] == "ALREADY_VOTED")
+        #expect(
+            try await again.emit("battle:vote", ["battleId": .string(f.battle.id), "agentId": .string(f.alpha.id)])["error"]?["code"]
+                == "ALREADY_VOTED")
         await restarted.advanceClock(by: .seconds(30))
         let results = try await watcher.expect("battle:results")
         #expect(results["votes"] == [f.alpha.id: 1, f.beta.id: 1])

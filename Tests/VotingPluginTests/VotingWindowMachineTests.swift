@@ -32,9 +32,10 @@ import Testing
     @Test func aPublicBattlesWindowOpensWhenTheTurnsEnd() {
         var m = VotingWindowMachine(battleId: "btl_1", participants: ["a", "b"], isPublic: true)
         let endsAt = Self.t0.addingTimeInterval(60)
-        #expect(m.handle(.turnsEnded(windowSeconds: 60), now: Self.t0) == [
-            .storeWindow(endsAt: endsAt), .setVotingStatus, .announceOpen(endsAt: endsAt, choices: ["a", "b"]), .scheduleClose(at: endsAt),
-        ])
+        #expect(
+            m.handle(.turnsEnded(windowSeconds: 60), now: Self.t0) == [
+                .storeWindow(endsAt: endsAt), .setVotingStatus, .announceOpen(endsAt: endsAt, choices: ["a", "b"]), .scheduleClose(at: endsAt),
+            ])
         #expect(m.phase == .open(endsAt: endsAt))
         #expect(m.handle(.turnsEnded(windowSeconds: 60), now: Self.t0) == [], "opens once")
     }
@@ -54,7 +55,8 @@ import Testing
         #expect(Self.code { try open.admit(Self.vote("z"), now: Self.t0) } == .invalidChoice)
         #expect(Self.code { try open.admit(Self.vote("b", by: "a"), now: Self.t0) } == .cannotVoteOwnBattle)
         #expect(Self.code { try open.admit(Self.vote("b", by: "c"), now: Self.t0) } == nil, "another battle's agent votes")
-        let hidden = VotingWindowMachine(battleId: "btl_1", participants: ["a", "b"], isPublic: false, phase: .open(endsAt: Self.t0.addingTimeInterval(9)))
+        let hidden = VotingWindowMachine(
+            battleId: "btl_1", participants: ["a", "b"], isPublic: false, phase: .open(endsAt: Self.t0.addingTimeInterval(9)))
         #expect(Self.code { try hidden.admit(Self.vote("a"), now: Self.t0) } == .privateBattle)
     }
 

@@ -46,26 +46,30 @@ public protocol BattleConclusion: Sendable {
 /// without voting, or Voting) stores and announces results the same way.
 enum BattleOutcomeTables {
     static let migrations: [(String, @Sendable (GRDB.Database) throws -> Void)] = [
-        ("battle.2-outcome", { db in
-            try db.create(table: "battle_judgments") { t in
-                t.primaryKey("battle_id", .text).references("battles", onDelete: .cascade)
-                t.column("judge", .text).notNull()
-                t.column("winner_id", .text)
-                t.column("created_at", .datetime).notNull()
+        (
+            "battle.2-outcome",
+            { db in
+                try db.create(table: "battle_judgments") { t in
+                    t.primaryKey("battle_id", .text).references("battles", onDelete: .cascade)
+                    t.column("judge", .text).notNull()
+                    t.column("winner_id", .text)
+                    t.column("created_at", .datetime).notNull()
+                }
+                try db.create(table: "battle_results") { t in
+                    t.primaryKey("battle_id", .text).references("battles", onDelete: .cascade)
+                    t.column("votes", .text).notNull()
+                    t.column("judge", .text)
+                    t.column("winner_id", .text)
+                    t.column("created_at", .datetime).notNull()
+                }
             }
-            try db.create(table: "battle_results") { t in
-                t.primaryKey("battle_id", .text).references("battles", onDelete: .cascade)
-                t.column("votes", .text).notNull()
-                t.column("judge", .text)
-                t.column("winner_id", .text)
-                t.column("created_at", .datetime).notNull()
-            }
-        })
+        )
     ]
 
     /// The stored results, for the snapshot.
     static func results(_ battleId: String, in db: GRDB.Database) throws -> (votes: JSONValue, results: JSONValue)? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT votes, judge, winner_id FROM battle_results WHERE battle_id = ?", arguments: [battleId]) else {
+        guard let row = try Row.fetchOne(db, sql: "SELECT votes, judge, winner_id FROM battle_results WHERE battle_id = ?", arguments: [battleId])
+        else {
             return nil
         }
         let votes = (try? JSONParser.parse(row["votes"] as String)) ?? .object([])
@@ -91,7 +95,8 @@ extension BattleOwner {
     /// The judge's stored verdict.
     public func judgment() throws -> (judge: JSONValue, winnerId: String?)? {
         try services.database.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT judge, winner_id FROM battle_judgments WHERE battle_id = ?", arguments: [battleId]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT judge, winner_id FROM battle_judgments WHERE battle_id = ?", arguments: [battleId])
+            else {
                 return nil
             }
             return ((try? JSONParser.parse(row["judge"] as String)) ?? .null, row["winner_id"])
@@ -115,7 +120,9 @@ extension BattleOwner {
         let now = services.clock.now()
         let battleId = self.battleId
         let inserted = try services.database.write { db -> Bool in
-            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM battle_results WHERE battle_id = ?", arguments: [battleId]) == 0 else { return false }
+            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM battle_results WHERE battle_id = ?", arguments: [battleId]) == 0 else {
+                return false
+            }
             try db.execute(
                 sql: "INSERT INTO battle_results (battle_id, votes, judge, winner_id, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [

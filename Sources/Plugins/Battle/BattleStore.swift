@@ -14,32 +14,35 @@ public struct BattleStore: Sendable {
     }
 
     public static let migrations: [(String, @Sendable (GRDB.Database) throws -> Void)] = [
-        ("battle.1-create", { db in
-            try db.create(table: "battles") { t in
-                t.primaryKey("id", .text)
-                t.column("title", .text).notNull()
-                t.column("status", .text).notNull().indexed()
-                t.column("visibility", .text).notNull()
-                t.column("rounds", .integer).notNull()
-                t.column("round", .integer).notNull().defaults(to: 0)
-                t.column("seq", .integer).notNull().defaults(to: 0)
-                t.column("created_at", .datetime).notNull()
+        (
+            "battle.1-create",
+            { db in
+                try db.create(table: "battles") { t in
+                    t.primaryKey("id", .text)
+                    t.column("title", .text).notNull()
+                    t.column("status", .text).notNull().indexed()
+                    t.column("visibility", .text).notNull()
+                    t.column("rounds", .integer).notNull()
+                    t.column("round", .integer).notNull().defaults(to: 0)
+                    t.column("seq", .integer).notNull().defaults(to: 0)
+                    t.column("created_at", .datetime).notNull()
+                }
+                try db.create(table: "battle_participants") { t in
+                    t.column("battle_id", .text).notNull().references("battles", onDelete: .cascade)
+                    t.column("agent_id", .text).notNull().indexed()
+                    t.column("position", .integer).notNull()
+                    t.primaryKey(["battle_id", "agent_id"])
+                }
+                try db.create(table: "battle_log") { t in
+                    t.column("battle_id", .text).notNull().references("battles", onDelete: .cascade)
+                    t.column("seq", .integer).notNull()
+                    t.column("event", .text).notNull()
+                    t.column("payload", .text).notNull()
+                    t.column("created_at", .datetime).notNull()
+                    t.primaryKey(["battle_id", "seq"])
+                }
             }
-            try db.create(table: "battle_participants") { t in
-                t.column("battle_id", .text).notNull().references("battles", onDelete: .cascade)
-                t.column("agent_id", .text).notNull().indexed()
-                t.column("position", .integer).notNull()
-                t.primaryKey(["battle_id", "agent_id"])
-            }
-            try db.create(table: "battle_log") { t in
-                t.column("battle_id", .text).notNull().references("battles", onDelete: .cascade)
-                t.column("seq", .integer).notNull()
-                t.column("event", .text).notNull()
-                t.column("payload", .text).notNull()
-                t.column("created_at", .datetime).notNull()
-                t.primaryKey(["battle_id", "seq"])
-            }
-        })
+        )
     ]
 
     public static let maxRounds = 50
@@ -139,7 +142,9 @@ public struct BattleStore: Sendable {
 
     /// Appends an event to the battle log and returns its sequence number and payload (the
     /// event's JSON object with `seq` added), in one transaction.
-    func appendLog(battleId: String, event: String, payload: [UInt8], status: (BattleStatus, Int)? = nil, in db: GRDB.Database) throws -> (seq: Int, payload: [UInt8]) {
+    func appendLog(
+        battleId: String, event: String, payload: [UInt8], status: (BattleStatus, Int)? = nil, in db: GRDB.Database
+    ) throws -> (seq: Int, payload: [UInt8]) {
         guard let current = try Int.fetchOne(db, sql: "SELECT seq FROM battles WHERE id = ?", arguments: [battleId]) else {
             throw ArenaError.battleNotFound(battleId)
         }

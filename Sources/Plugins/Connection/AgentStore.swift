@@ -34,15 +34,18 @@ public struct AgentStore: Sendable {
 
     /// The plugin's migrations, also run by the CLI before it touches agents.
     public static let migrations: [(String, @Sendable (GRDB.Database) throws -> Void)] = [
-        ("connection.1-agents", { db in
-            try db.create(table: "agents") { t in
-                t.primaryKey("id", .text)
-                t.column("name", .text).notNull()
-                t.column("status", .text).notNull()
-                t.column("key_digest", .blob).notNull().unique()
-                t.column("created_at", .datetime).notNull()
+        (
+            "connection.1-agents",
+            { db in
+                try db.create(table: "agents") { t in
+                    t.primaryKey("id", .text)
+                    t.column("name", .text).notNull()
+                    t.column("status", .text).notNull()
+                    t.column("key_digest", .blob).notNull().unique()
+                    t.column("created_at", .datetime).notNull()
+                }
             }
-        })
+        )
     ]
 
     public static let maxNameLength = 64

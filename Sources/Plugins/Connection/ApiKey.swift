@@ -10,7 +10,8 @@ enum ApiKey {
     static func generate() -> String {
         let key = SymmetricKey(size: .bits256)
         let bytes = key.withUnsafeBytes { Data($0) }
-        return prefix + bytes.base64EncodedString()
+        return prefix
+            + bytes.base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")

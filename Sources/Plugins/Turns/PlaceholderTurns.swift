@@ -28,7 +28,8 @@ struct PlaceholderTurns: Sendable {
         guard let agentId else { throw ArenaError(.notParticipant, "only the battle's agents submit turns", status: .forbidden) }
         try await RateCheck.turn(agentId: agentId, seconds: options.rateLimitSeconds, limiter: services.rateLimiter)
         return try await battles.owners.run(request.battleId) { owner in
-            let turn = try store.appendUnordered(battleId: owner.battleId, agentId: agentId, content: request.content, clientTurnId: request.clientTurnId)
+            let turn = try store.appendUnordered(
+                battleId: owner.battleId, agentId: agentId, content: request.content, clientTurnId: request.clientTurnId)
             try owner.log(TurnEvent(battleId: owner.battleId, turnId: turn.turnId, round: turn.round, agentId: agentId, content: turn.content))
             return TurnAccepted(battleId: owner.battleId, turnId: turn.turnId, round: turn.round)
         }

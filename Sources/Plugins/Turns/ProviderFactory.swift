@@ -10,7 +10,8 @@ import ServiceLifecycle
 /// start-up, with a warning.
 enum ProviderFactory {
     static func make(
-        _ options: TurnsOptions, clock: (any RuntimeClock)? = nil, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) -> (TurnsProviders, HTTPClientService?) {
+        _ options: TurnsOptions, clock: (any RuntimeClock)? = nil, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> (TurnsProviders, HTTPClientService?) {
         let timeout = Duration.fractionalSeconds(options.providerTimeoutSeconds)
         let needsHTTP = options.judge == .anthropic || options.commentator == .anthropic || options.speech == .deepgram
         let http = needsHTTP ? HTTPClient(eventLoopGroupProvider: .singleton) : nil
@@ -29,7 +30,8 @@ enum ProviderFactory {
             judge = FallbackJudge(primary: AnthropicJudge(client: client), fallback: HeuristicJudge(), timeout: timeout, clock: clock, logger: logger)
         }
         if options.commentator == .anthropic, let client = anthropic() {
-            commentator = FallbackCommentator(primary: AnthropicCommentator(client: client), fallback: TemplateCommentator(), timeout: timeout, clock: clock, logger: logger)
+            commentator = FallbackCommentator(
+                primary: AnthropicCommentator(client: client), fallback: TemplateCommentator(), timeout: timeout, clock: clock, logger: logger)
         }
 
         var speech: (any SpeechSynthesizer)?
@@ -46,7 +48,8 @@ enum ProviderFactory {
             }
         case .deepgram:
             if let http, let key = environment[options.deepgramAPIKeyEnv], !key.isEmpty {
-                speech = DeepgramSynthesizer(httpClient: http, baseURL: options.deepgramBaseURL, apiKey: key, model: options.deepgramModel, timeout: timeout)
+                speech = DeepgramSynthesizer(
+                    httpClient: http, baseURL: options.deepgramBaseURL, apiKey: key, model: options.deepgramModel, timeout: timeout)
             } else {
                 logger.warning("\(options.deepgramAPIKeyEnv) is not set: turns will have no audio")
             }

@@ -159,7 +159,8 @@ struct TurnsEngine: Sendable {
         case .announceTurn(let turn):
             try owner.log(TurnEvent(battleId: battleId, turnId: turn.turnId, round: turn.round, agentId: turn.agentId, content: turn.content))
         case .react(let turn):
-            TurnReactions(battles: battles, store: store, providers: providers, logger: logger).start(for: turn, in: owner.battle, jobs: services.jobs)
+            TurnReactions(battles: battles, store: store, providers: providers, logger: logger).start(
+                for: turn, in: owner.battle, jobs: services.jobs)
         case .notifyTurn(let agentId, let round, let deadline):
             owner.emit(YourTurn(battleId: battleId, round: round, deadline: deadline), toAgent: agentId)
         case .scheduleDeadline(let position, let date):

@@ -79,6 +79,8 @@ public struct TurnsOptions: PluginOptions {
         guard turnSeconds > 0, turnSeconds <= 86_400 else { throw InvalidOption("turn_seconds", expected: "more than 0 and at most 86400 seconds") }
         guard maxTurnChars > 0, maxTurnChars <= 100_000 else { throw InvalidOption("max_turn_chars", expected: "1 to 100000") }
         guard rateLimitSeconds >= 0 else { throw InvalidOption("rate_limit_seconds", expected: "0 or more seconds") }
-        guard providerTimeoutSeconds > 0, providerTimeoutSeconds <= 300 else { throw InvalidOption("provider_timeout_seconds", expected: "more than 0 and at most 300 seconds") }
+        guard providerTimeoutSeconds > 0, providerTimeoutSeconds <= 300 else {
+            throw InvalidOption("provider_timeout_seconds", expected: "more than 0 and at most 300 seconds")
+        }
     }
 }

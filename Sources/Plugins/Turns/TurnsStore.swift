@@ -13,34 +13,40 @@ struct TurnsStore: Sendable {
     let clock: any RuntimeClock
 
     static let migrations: [(String, @Sendable (GRDB.Database) throws -> Void)] = [
-        ("turns.1-create", { db in
-            try db.create(table: "turns") { t in
-                t.primaryKey("turn_id", .text)
-                t.column("battle_id", .text).notNull().references("battles", onDelete: .cascade)
-                t.column("position", .integer).notNull()
-                t.column("round", .integer).notNull()
-                t.column("agent_id", .text).notNull()
-                t.column("content", .text).notNull()
-                t.column("client_turn_id", .text)
-                t.column("audio_url", .text)
-                t.column("created_at", .datetime).notNull()
-                t.uniqueKey(["battle_id", "position"])
-                t.uniqueKey(["battle_id", "agent_id", "client_turn_id"])
+        (
+            "turns.1-create",
+            { db in
+                try db.create(table: "turns") { t in
+                    t.primaryKey("turn_id", .text)
+                    t.column("battle_id", .text).notNull().references("battles", onDelete: .cascade)
+                    t.column("position", .integer).notNull()
+                    t.column("round", .integer).notNull()
+                    t.column("agent_id", .text).notNull()
+                    t.column("content", .text).notNull()
+                    t.column("client_turn_id", .text)
+                    t.column("audio_url", .text)
+                    t.column("created_at", .datetime).notNull()
+                    t.uniqueKey(["battle_id", "position"])
+                    t.uniqueKey(["battle_id", "agent_id", "client_turn_id"])
+                }
+                try db.create(table: "turns_progress") { t in
+                    t.primaryKey("battle_id", .text).references("battles", onDelete: .cascade)
+                    t.column("next_position", .integer).notNull()
+                    t.column("starts_at", .datetime)
+                    t.column("deadline", .datetime)
+                }
             }
-            try db.create(table: "turns_progress") { t in
-                t.primaryKey("battle_id", .text).references("battles", onDelete: .cascade)
-                t.column("next_position", .integer).notNull()
-                t.column("starts_at", .datetime)
-                t.column("deadline", .datetime)
-            }
-        }),
+        ),
         // The end is persisted before the verdict, so a restart while the judge thinks judges again.
-        ("turns.2-ended", { db in
-            try db.alter(table: "turns_progress") { t in
-                t.add(column: "ended_reason", .text)
-                t.add(column: "forfeited_by", .text)
+        (
+            "turns.2-ended",
+            { db in
+                try db.alter(table: "turns_progress") { t in
+                    t.add(column: "ended_reason", .text)
+                    t.add(column: "forfeited_by", .text)
+                }
             }
-        }),
+        ),
     ]
 
     typealias Progress = TurnStateMachine.Progress
@@ -119,9 +125,12 @@ struct TurnsStore: Sendable {
         let turnId = ArenaID.make("trn")
         let now = clock.now()
         return try database.write { db in
-            let position = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(position) + 1, 0) FROM turns WHERE battle_id = ?", arguments: [battleId]) ?? 0
+            let position =
+                try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(position) + 1, 0) FROM turns WHERE battle_id = ?", arguments: [battleId]) ?? 0
             try db.execute(
-                sql: "INSERT INTO turns (turn_id, battle_id, position, round, agent_id, content, client_turn_id, created_at) VALUES (?, ?, ?, 1, ?, ?, ?, ?)",
+                sql:
+                    "INSERT INTO turns (turn_id, battle_id, position, round, agent_id, "
+                    + "content, client_turn_id, created_at) VALUES (?, ?, ?, 1, ?, ?, ?, ?)",
                 arguments: [turnId, battleId, position, agentId, content, clientTurnId, now]
             )
             return StoredTurn(turnId: turnId, position: position, round: 1, agentId: agentId, content: content, audioUrl: nil, createdAt: now)

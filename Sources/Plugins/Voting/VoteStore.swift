@@ -12,20 +12,23 @@ struct VoteStore: Sendable {
     let clock: any RuntimeClock
 
     static let migrations: [(String, @Sendable (GRDB.Database) throws -> Void)] = [
-        ("voting.1-create", { db in
-            try db.create(table: "voting_windows") { t in
-                t.primaryKey("battle_id", .text).references("battles", onDelete: .cascade)
-                t.column("ends_at", .datetime).notNull()
-                t.column("closed", .boolean).notNull().defaults(to: false)
+        (
+            "voting.1-create",
+            { db in
+                try db.create(table: "voting_windows") { t in
+                    t.primaryKey("battle_id", .text).references("battles", onDelete: .cascade)
+                    t.column("ends_at", .datetime).notNull()
+                    t.column("closed", .boolean).notNull().defaults(to: false)
+                }
+                try db.create(table: "votes") { t in
+                    t.column("battle_id", .text).notNull().references("battles", onDelete: .cascade)
+                    t.column("voter", .text).notNull()
+                    t.column("choice", .text).notNull()
+                    t.column("created_at", .datetime).notNull()
+                    t.uniqueKey(["battle_id", "voter"])
+                }
             }
-            try db.create(table: "votes") { t in
-                t.column("battle_id", .text).notNull().references("battles", onDelete: .cascade)
-                t.column("voter", .text).notNull()
-                t.column("choice", .text).notNull()
-                t.column("created_at", .datetime).notNull()
-                t.uniqueKey(["battle_id", "voter"])
-            }
-        })
+        )
     ]
 
     func open(_ battleId: String, endsAt: Date) throws {
@@ -36,7 +39,9 @@ struct VoteStore: Sendable {
 
     func window(_ battleId: String) throws -> (endsAt: Date, closed: Bool)? {
         try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT ends_at, closed FROM voting_windows WHERE battle_id = ?", arguments: [battleId]).map { ($0["ends_at"], $0["closed"]) }
+            try Row.fetchOne(db, sql: "SELECT ends_at, closed FROM voting_windows WHERE battle_id = ?", arguments: [battleId]).map {
+                ($0["ends_at"], $0["closed"])
+            }
         }
     }
 

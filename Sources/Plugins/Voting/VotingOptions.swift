@@ -28,7 +28,9 @@ public struct VotingOptions: PluginOptions {
     }
 
     func validate() throws {
-        guard windowSeconds > 0, windowSeconds <= 86_400 else { throw InvalidOption("window_seconds", expected: "more than 0 and at most 86400 seconds") }
+        guard windowSeconds > 0, windowSeconds <= 86_400 else {
+            throw InvalidOption("window_seconds", expected: "more than 0 and at most 86400 seconds")
+        }
         guard votesPer10Seconds > 0 else { throw InvalidOption("votes_per_10_seconds", expected: "a positive number") }
     }
 }

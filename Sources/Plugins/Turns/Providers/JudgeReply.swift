@@ -73,8 +73,8 @@ enum JudgeReply {
         while tried < maxCandidates, let open = bytes[start...].firstIndex(of: UInt8(ascii: "{")) {
             tried += 1
             if let close = matchingBrace(bytes, from: open),
-               let value = try? JSONParser.parse(bytes[open...close]),
-               value[key] != nil
+                let value = try? JSONParser.parse(bytes[open...close]),
+                value[key] != nil
             {
                 return value
             }

@@ -34,7 +34,8 @@ public struct TemplateCommentator: Commentator {
 
     static func isLastTurn(_ turn: BattleTranscript.Turn, in transcript: BattleTranscript) -> Bool {
         guard turn.round >= transcript.rounds, !transcript.participants.isEmpty else { return false }
-        let upToTurn = transcript.turns.firstIndex { $0.turnId == turn.turnId }
+        let upToTurn =
+            transcript.turns.firstIndex { $0.turnId == turn.turnId }
             .map { transcript.turns[...$0] } ?? transcript.turns[...]
         let spoke = Set(upToTurn.filter { $0.round == turn.round }.map(\.agentId)).union([turn.agentId])
         return transcript.participants.allSatisfy { spoke.contains($0.id) }
