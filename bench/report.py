@@ -153,11 +153,34 @@ def battle_section(folder):
     return lines
 
 
+def ab_section(folder):
+    """Before/after runs of one change, side by side: files named before-N-rR.json and after-N-rR.json."""
+    folder = pathlib.Path(folder)
+    shown = folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder
+    lines = [f"From `{shown}` (its README has the commands, the commits and the reading):", ""]
+    runs = {}
+    for path in sorted(folder.glob("*.json")):
+        side, spectators, rnd = path.stem.split("-")
+        runs.setdefault(int(spectators), []).append((rnd, side, json.loads(path.read_text())))
+    lines.append("| spectators | round | build | turns/s | submit -> battle:turn p50 / p99 ms | submit -> accepted p99 ms "
+                 "| events/s to spectators | server CPU ms per turn | lost | all persisted |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|")
+    for spectators in sorted(runs):
+        for rnd, side, r in sorted(runs[spectators], key=lambda x: (x[0], x[1] != "before")):
+            lat, acc = r["turnLatency"], r.get("acceptLatency", {})
+            cpu = r["serverCpuSeconds"] / max(r["turnsAccepted"], 1) * 1000
+            lines.append(f"| {spectators:,} | {rnd[1:]} | {side} | {r['turnsPerSecond']:.1f} | {lat['p50']:.0f} / {lat['p99']:.0f} | "
+                         f"{acc.get('p99', 0):.0f} | {r['spectatorEventsPerSecond']:,.0f} | {cpu:.1f} | {r['lostTurns']} | "
+                         f"{r['allTurnsPersisted']} |")
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results")
     parser.add_argument("--hold")
     parser.add_argument("--battle")
+    parser.add_argument("--battle-ab", help="a folder of before-N-rR.json / after-N-rR.json battle runs of one change")
     parser.add_argument("--battle-headline", help="the battle run the targets table quotes (default: the most spectators, then the most turns/s)")
     parser.add_argument("--out", default=str(ROOT / "docs/BENCHMARKS.md"))
     parser.add_argument("--plot", default=str(ROOT / "docs/benchmarks-fanout.png"))
@@ -213,6 +236,9 @@ def main():
         md += ["## Idle connections held over time", ""] + hold_section(pathlib.Path(args.hold).resolve()) + [""]
     if args.battle:
         md += ["## The product path: a real battle", ""] + battle_section(pathlib.Path(args.battle).resolve()) + [""]
+    if args.battle_ab:
+        md += ["## The battle engine: before and after one owner per battle", ""]
+        md += ab_section(pathlib.Path(args.battle_ab).resolve()) + [""]
     analysis = HERE / "analysis.md"
     if analysis.exists():
         md += [analysis.read_text().rstrip(), ""]
