@@ -205,7 +205,8 @@ def main():
            ".build/bench-venv/bin/pip install -r bench/peers/python/requirements.txt matplotlib",
            "export SOCKETIO_NODE_MODULES=/path/to/node_modules   # socket.io 4.8 (bench/peers/node/README.md)",
            f"bench/compare.sh --servers \"moltarena node python limit\" --sizes \"{' '.join(sorted({e['measure'].split(',')[1].split()[0] for e in summary if 'deliveredPerSecond' in e}, key=int))}\" --out {rel}",
-           f".build/bench-venv/bin/python bench/report.py {rel}" + (" --hold ..." if args.hold else "") + (" --battle ..." if args.battle else ""),
+           f".build/bench-venv/bin/python bench/report.py {rel}" + (" --hold ..." if args.hold else "") + (" --battle ..." if args.battle else "")
+           + (f" --battle-ab {args.battle_ab}" if args.battle_ab else ""),
            "```", ""]
     md += ["## Machine and method", ""]
     md += [f"- {machine.get('cpu')}, {machine.get('cores')} cores, Linux {machine.get('kernel')}; {machine.get('swift')}.",
