@@ -84,8 +84,18 @@ public final class RedisLink: Sendable {
         connection.send([Array("SUBSCRIBE".utf8), Array(NodeAdapterWire.requestChannel(namespace: namespace).utf8)], expectsReply: false)
     }
 
-    /// `pmessage <pattern> <channel> <payload>` on a broadcast channel: to the namespace's adapter.
+    /// `pmessage <pattern> <channel> <payload>` on a broadcast channel, or `message <channel>
+    /// <payload>` on a namespace's request channel: to the namespace's adapter.
     private static func deliver(_ reply: RESPValue, to adapters: NIOLockedValueBox<[String: RedisAdapter]>) {
+        if case .array(let items?) = reply, items.count == 3, items[0].string == "message", let channel = items[1].string,
+            let payload = items[2].bytes
+        {
+            let adapter = adapters.withLockedValue { all in
+                all.values.first { NodeAdapterWire.requestChannel(namespace: $0.namespace) == channel }
+            }
+            if let adapter { Task { await adapter.handleRequest(payload) } }
+            return
+        }
         guard case .array(let items?) = reply, items.count == 4, items[0].string == "pmessage",
             let channel = items[2].string, let payload = items[3].bytes,
             let message = NodeAdapterWire.Broadcast.decode(payload)

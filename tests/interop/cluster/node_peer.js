@@ -3,6 +3,9 @@
 //   count                      -> "count N"        (the adapter's serverCount())
 //   emit ROOM EVENT JSON       -> "emitted"        (io.to(ROOM).emit(EVENT, JSON))
 //   emitter ROOM EVENT JSON    -> "emitted"        (@socket.io/redis-emitter, uid "emitter")
+//   fetch ROOM                 -> "fetched JSON"   (io.in(ROOM).fetchSockets(): [{id, rooms}])
+//   rooms                      -> "rooms JSON"     (io.of("/").adapter.allRooms())
+//   join ROOM NEW / leave ROOM OLD / disconnect ROOM -> "done" (socketsJoin, socketsLeave, disconnectSockets)
 // Clients get "connected" on connecting and may emit "join" ROOM (ack {ok: true}).
 // Usage: node node_peer.js REDIS_URL
 const { Server } = require("socket.io");
@@ -35,6 +38,20 @@ const readline = require("readline");
       } else if (command === "emit") {
         io.to(room).emit(event, JSON.parse(rest.join(" ")));
         console.log("emitted");
+      } else if (command === "fetch") {
+        const sockets = await io.in(room).fetchSockets();
+        console.log(`fetched ${JSON.stringify(sockets.map((s) => ({ id: s.id, rooms: [...s.rooms] })))}`);
+      } else if (command === "rooms") {
+        console.log(`rooms ${JSON.stringify([...(await io.of("/").adapter.allRooms())])}`);
+      } else if (command === "join") {
+        io.in(room).socketsJoin(event);
+        console.log("done");
+      } else if (command === "leave") {
+        io.in(room).socketsLeave(event);
+        console.log("done");
+      } else if (command === "disconnect") {
+        io.in(room).disconnectSockets(true);
+        console.log("done");
       } else if (command === "emitter") {
         emitter.to(room).emit(event, JSON.parse(rest.join(" ")));
         console.log("emitted");

@@ -136,6 +136,58 @@ def test_a_node_server_and_the_emitter_share_the_room_with_moltarena(cluster, cl
     assert_contiguous_log(on_node.logged(), first=on_node.logged()[0][1]["seq"])
 
 
+def test_an_instance_that_shuts_down_tells_only_its_own_clients(cluster, clients, redis_server, tmp_path_factory):
+    one, _ = cluster
+    leaving = ClusterArena(one.exe, tmp_path_factory.mktemp("instance-3"), one.db, redis_server.url, "instance-3").start()
+    try:
+        wait_subscribed(redis_server.url, 3)
+        mine, other = clients(leaving, label="client of 3"), clients(one, label="client of 1")
+    finally:
+        leaving.stop()  # SIGTERM: a graceful shutdown, which announces server:shutdown
+    assert mine.expect("server:shutdown")["reconnectAfterMs"] == 1000
+    # A message published after the shutdown reaches instance 1's client: anything instance 3
+    # had relayed would have arrived before it.
+    wait_subscribed(redis_server.url, 2)
+    redis.Redis.from_url(redis_server.url).publish(
+        "socket.io#/#", msgpack.packb(["py", {"type": 2, "data": ["marker", {}], "nsp": "/"}, {"rooms": [], "except": [], "flags": {}}]))
+    other.expect("marker")
+    assert other.events("server:shutdown") == []
+
+
+def test_node_acts_on_moltarena_sockets_through_the_adapters_requests(cluster, clients, redis_server, node_peer):
+    one, two = cluster
+    wait_subscribed(redis_server.url, 3)
+    battle, _, _ = play(one, clients)
+    room = f"battle:{battle['id']}"
+    here, there = clients(one, label="spectator on 1"), clients(two, label="spectator on 2")
+    here.join(battle["id"])
+    there.join(battle["id"])
+    ids = {here.sio.get_sid("/"), there.sio.get_sid("/")}
+
+    fetched = json.loads(node_peer.command(f"fetch {room}").removeprefix("fetched "))
+    assert {s["id"] for s in fetched} == ids
+    assert all(room in s["rooms"] for s in fetched)
+    assert room in json.loads(node_peer.command("rooms").removeprefix("rooms "))
+
+    extra = f"extra-{uuid.uuid4().hex[:6]}"
+    assert node_peer.command(f"join {room} {extra}") == "done"
+    # socketsJoin is a published request: once fetchSockets (published later, answered after it
+    # by each instance) shows the new room, the join has been applied.
+    here.wait_for(lambda log: all(extra in s["rooms"] for s in json.loads(
+        node_peer.command(f"fetch {room}").removeprefix("fetched "))), "the remote join", timeout=10)
+    assert node_peer.command(f"emit {extra} battle:announcement " + json.dumps({"text": "to the new room"})) == "emitted"
+    for spectator in (here, there):
+        assert spectator.expect("battle:announcement") == {"text": "to the new room"}
+
+    assert node_peer.command(f"leave {room} {extra}") == "done"
+    here.wait_for(lambda log: not json.loads(node_peer.command(f"fetch {extra}").removeprefix("fetched ")), "the remote leave", timeout=10)
+
+    assert node_peer.command(f"disconnect {room}") == "done"
+    for spectator in (here, there):
+        spectator.wait_for(lambda log: not spectator.sio.connected, "the remote disconnect", timeout=10)
+
+
+# Last: it restarts Redis; the tests before it count on one that stays up.
 def test_redis_down_makes_health_degraded_and_a_restart_resumes_broadcasts(cluster, clients, redis_server):
     one, two = cluster
     wait_subscribed(redis_server.url, 2)
@@ -157,21 +209,3 @@ def test_redis_down_makes_health_degraded_and_a_restart_resumes_broadcasts(clust
     finish(battle, a, b)
     there.wait_state("COMPLETED")
     assert len(there.events("battle:turn")) == 2
-
-
-def test_an_instance_that_shuts_down_tells_only_its_own_clients(cluster, clients, redis_server, tmp_path_factory):
-    one, _ = cluster
-    leaving = ClusterArena(one.exe, tmp_path_factory.mktemp("instance-3"), one.db, redis_server.url, "instance-3").start()
-    try:
-        wait_subscribed(redis_server.url, 3)
-        mine, other = clients(leaving, label="client of 3"), clients(one, label="client of 1")
-    finally:
-        leaving.stop()  # SIGTERM: a graceful shutdown, which announces server:shutdown
-    assert mine.expect("server:shutdown")["reconnectAfterMs"] == 1000
-    # A message published after the shutdown reaches instance 1's client: anything instance 3
-    # had relayed would have arrived before it.
-    wait_subscribed(redis_server.url, 2)
-    redis.Redis.from_url(redis_server.url).publish(
-        "socket.io#/#", msgpack.packb(["py", {"type": 2, "data": ["marker", {}], "nsp": "/"}, {"rooms": [], "except": [], "flags": {}}]))
-    other.expect("marker")
-    assert other.events("server:shutdown") == []
