@@ -76,11 +76,12 @@ let package = Package(
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         // MessagePack values, reader and writer: the Socket.IO Redis adapter's encoding.
         .target(name: "MessagePack", swiftSettings: swiftSettings),
-        // Rooms across instances over Redis pub/sub, wire-compatible with the Node adapter.
+        // Rooms across instances over Redis pub/sub, wire-compatible with the Node adapter, and
+        // rate limits shared by the instances. The only code that knows Redis.
         .target(
             name: "RedisAdapter",
             dependencies: [
-                "CHiredis", "MessagePack", "SocketIOProtocol", "SocketIOServer",
+                "CHiredis", "MessagePack", "SocketIOProtocol", "SocketIOServer", "Runtime",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

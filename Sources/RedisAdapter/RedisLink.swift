@@ -73,6 +73,11 @@ public final class RedisLink: Sendable {
         publisher.send([Array("PUBLISH".utf8), Array(channel.utf8), message]).whenFailure { _ in }
     }
 
+    /// Sends a command on the publisher connection (rate-limit scripts).
+    public func command(_ arguments: [String]) -> EventLoopFuture<RESPValue> {
+        publisher.send(arguments)
+    }
+
     func register(_ adapter: RedisAdapter) {
         adapters.withLockedValue { $0[adapter.namespace] = adapter }
         if subscriber.isConnected { Self.subscribe(subscriber, namespace: adapter.namespace) }

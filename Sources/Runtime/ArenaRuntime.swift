@@ -19,6 +19,8 @@ public struct RuntimeEnvironment: Sendable {
     public var socketIO: SocketIOServer.Configuration
     /// Builds each namespace's room adapter (nil: in memory, one instance).
     public var adapterFactory: (@Sendable (String) -> any SocketIOAdapter)?
+    /// Builds the rate limiter from the runtime clock (nil: in memory, per instance).
+    public var rateLimiterFactory: (@Sendable (any RuntimeClock) -> any RateLimiter)?
     /// Whether the services the instance depends on are up (`/health` says `degraded` when not).
     public var isHealthy: @Sendable () -> Bool = { true }
 
@@ -100,7 +102,7 @@ public final class ArenaRuntime: Sendable {
             rooms: RoomBroadcaster(namespace: namespace),
             clock: clock,
             jobs: jobs,
-            rateLimiter: InMemoryRateLimiter(clock: clock),
+            rateLimiter: environment.rateLimiterFactory?(clock) ?? InMemoryRateLimiter(clock: clock),
             logger: logger,
             metrics: RuntimeMetrics(factory: PrometheusMetricsFactory(registry: environment.metricsRegistry)),
             registry: ServiceRegistry()

@@ -34,6 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
                     RedisAdapter(namespace: namespace, uid: uid, link: link, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
                 }
                 environment.isHealthy = { link.isHealthy }
+                environment.rateLimiterFactory = { clock in RedisRateLimiter(link: link, fallback: InMemoryRateLimiter(clock: clock)) }
                 link.start()
                 logger.notice("joining the cluster over Redis", metadata: ["redis": "\(host):\(port)", "instance": "\(uid)"])
             }

@@ -187,6 +187,20 @@ def test_node_acts_on_moltarena_sockets_through_the_adapters_requests(cluster, c
         spectator.wait_for(lambda log: not spectator.sio.connected, "the remote disconnect", timeout=10)
 
 
+def test_a_rate_limit_counts_an_agents_events_on_every_instance(cluster, clients, redis_server):
+    one, two = cluster
+    agent = one.create_agent(f"pinger-{uuid.uuid4().hex[:6]}")
+    here, there = clients(one, agent, label="agent on 1"), clients(two, agent, label="agent on 2")
+    # ping: 20 per agent per 10 s. Ten on each instance use the one budget up.
+    for i in range(10):
+        assert here.call("ping", {"n": i})["ok"] is True
+        assert there.call("ping", {"n": i})["ok"] is True
+    for client in (here, there):
+        refused = client.call("ping", {"n": 99})
+        assert refused["ok"] is False and refused["error"]["code"] == "RATE_LIMITED", refused
+    assert 0 < there.expect("rate_limit_exceeded")["retryAfterMs"] <= 1000
+
+
 # Last: it restarts Redis; the tests before it count on one that stays up.
 def test_redis_down_makes_health_degraded_and_a_restart_resumes_broadcasts(cluster, clients, redis_server):
     one, two = cluster
