@@ -39,7 +39,20 @@ public final class InMemoryRateLimiter: RateLimiter {
     }
 
     private let clock: any RuntimeClock
-    private let buckets = NIOLockedValueBox<[String: Bucket]>([:])
+    private struct State {
+        var buckets: [String: Bucket] = [:]
+        /// How many buckets the last sweep kept: the next sweep waits until there are twice as
+        /// many (and at least `sweepThreshold`), so sweeping costs O(1) per attempt amortised
+        /// however many keys attackers make.
+        var keptAtLastSweep = 0
+    }
+
+    /// How many buckets are held now (idle ones go at the next sweep).
+    public var bucketCount: Int { state.withLockedValue { $0.buckets.count } }
+
+    /// Below this many buckets idle ones are not swept at all.
+    static let sweepThreshold = 10_000
+    private let state = NIOLockedValueBox(State())
 
     public init(clock: any RuntimeClock) {
         self.clock = clock
@@ -49,18 +62,21 @@ public final class InMemoryRateLimiter: RateLimiter {
         let now = clock.now()
         let capacity = Double(limit.count)
         let refillPerSecond = capacity / max(limit.window.seconds, 0.000_001)
-        return buckets.withLockedValue { buckets in
-            var bucket = buckets[key] ?? Bucket(tokens: capacity, updated: now, capacity: capacity, refillPerSecond: refillPerSecond)
+        return state.withLockedValue { state in
+            var bucket = state.buckets[key] ?? Bucket(tokens: capacity, updated: now, capacity: capacity, refillPerSecond: refillPerSecond)
             let elapsed = max(now.timeIntervalSince(bucket.updated), 0)
             bucket.tokens = min(capacity, bucket.tokens + elapsed * refillPerSecond)
             bucket.updated = now
-            if buckets.count > 10_000 { buckets = buckets.filter { !$0.value.isFull(at: now) } }
+            if state.buckets.count > max(Self.sweepThreshold, 2 * state.keptAtLastSweep) {
+                state.buckets = state.buckets.filter { !$0.value.isFull(at: now) }
+                state.keptAtLastSweep = state.buckets.count
+            }
             if bucket.tokens >= 1 {
                 bucket.tokens -= 1
-                buckets[key] = bucket
+                state.buckets[key] = bucket
                 return .allowed
             }
-            buckets[key] = bucket
+            state.buckets[key] = bucket
             let wait = (1 - bucket.tokens) / refillPerSecond
             return .limited(retryAfterMs: max(Int((wait * 1000).rounded(.up)), 1))
         }

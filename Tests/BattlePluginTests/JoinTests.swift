@@ -61,6 +61,15 @@ import Testing
         #expect(try await spectator.emit("battle:join", payload)["error"]?["code"] == .string(code))
     }
 
+    @Test(arguments: [JSONValue.double(1.5), .double(1e30), .string("3")])
+    func aBadSinceSeqIsRefusedNamingTheField(sinceSeq: JSONValue) async throws {
+        let f = try await BattleFixture.start()
+        let spectator = try await f.connect(nil)
+        let ack = try await spectator.emit("battle:join", ["battleId": .string(f.publicBattle.id), "sinceSeq": sinceSeq])
+        #expect(ack["error"]?["code"] == "INVALID_PAYLOAD")
+        #expect(ack["error"]?["message"]?.stringValue?.contains("sinceSeq") == true)
+    }
+
     @Test func joiningTwiceIsHarmless() async throws {
         let f = try await BattleFixture.start()
         let watcher = try await f.connect(nil)

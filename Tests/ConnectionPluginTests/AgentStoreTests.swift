@@ -41,9 +41,21 @@ import Testing
         #expect(try store.list().map(\.id) == [created.id])
     }
 
-    @Test(arguments: ["", "   ", String(repeating: "n", count: 65)])
+    @Test(arguments: [
+        "", "   ", String(repeating: "n", count: 65), "nul\u{0}byte", "two\nlines", "tab\there", "evil\u{202E}txt.exe",
+        "iso\u{2066}late", "mark\u{200F}",
+    ])
     func badNamesAreInvalidPayload(name: String) async throws {
         let store = try await store()
         #expect(throws: ArenaError.self) { try store.create(name: name) }
+    }
+}
+
+@Suite struct AgentNameTests {
+    @Test func namesInOtherScriptsAndWithEmojiAreFine() async throws {
+        let store = try await AgentStoreTests().store()
+        for name in ["Ada Lovelace", "Jürgen", "李雷", "مرحبا", "🤖 bot"] {
+            #expect(try store.create(name: name).name == name)
+        }
     }
 }

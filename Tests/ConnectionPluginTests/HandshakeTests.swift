@@ -32,6 +32,15 @@ import Testing
         #expect(try await client.expect("connected")["role"] == "agent")
     }
 
+    @Test func anEmptyBearerIsRefusedLikeAnEmptyToken() async throws {
+        let (arena, _) = try await arena()
+        for header in ["Bearer ", "Bearer    ", "bearer"] {
+            await #expect(throws: TestConnectionError.rejected(code: "INVALID_API_KEY", message: "invalid API key")) {
+                _ = try await arena.connect(headers: [.authorization: header == "bearer" ? "bearer " : header])
+            }
+        }
+    }
+
     @Test func badKeyIsRefusedWithInvalidApiKey() async throws {
         let (arena, _) = try await arena()
         await #expect(throws: TestConnectionError.rejected(code: "INVALID_API_KEY", message: "invalid API key")) {

@@ -1,3 +1,5 @@
+import Runtime
+import SocketIOProtocol
 import Testing
 import TurnsPlugin
 
@@ -40,6 +42,9 @@ struct HeuristicJudgeTests {
         #expect(result.scores[Transcripts.alice.id] == result.scores[Transcripts.bob.id])
         #expect(result.winnerId == nil)
         #expect(result.rationale.contains("tie"))
+        // On the wire the tie says so: "winnerId": null, not a missing field.
+        let json = try! JSONParser.parse(try! ArenaJSON.encode(result))
+        #expect(json["winnerId"] == .null)
     }
 
     @Test("a battle where nobody spoke is a tie at zero")

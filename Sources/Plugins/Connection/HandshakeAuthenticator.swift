@@ -38,9 +38,10 @@ struct HandshakeAuthenticator: Sendable {
             if case .string(let text) = token, !text.isEmpty { return text }
             return ""
         }
-        if let header = handshake.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
-            let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
-            return token.isEmpty ? nil : token
+        // A header value's trailing space may be trimmed on the way: `Bearer` alone is an empty key.
+        if let header = handshake.headers[.authorization], header.lowercased() == "bearer" || header.lowercased().hasPrefix("bearer ") {
+            // An empty `Bearer ` is a bad key, as an empty `auth.token` is: refused, not a spectator.
+            return header.dropFirst(7).trimmingCharacters(in: .whitespaces)
         }
         return nil
     }

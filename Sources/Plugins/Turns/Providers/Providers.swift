@@ -60,6 +60,18 @@ public struct JudgeResult: Codable, Sendable, Equatable {
         self.rationale = rationale
         self.judge = judge
     }
+
+    enum CodingKeys: String, CodingKey { case scores, winnerId, rationale, judge }
+
+    /// `winnerId` is written as null on a tie, not left out: the verdict's shape is the same
+    /// whoever wins (CONTRACT.md shows `"winnerId": null`).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(scores, forKey: .scores)
+        try container.encode(winnerId, forKey: .winnerId)
+        try container.encode(rationale, forKey: .rationale)
+        try container.encode(judge, forKey: .judge)
+    }
 }
 
 /// Scores a battle from its transcript.
