@@ -18,7 +18,10 @@ public struct BattlePlugin: Plugin {
             registrar.migration(name, migrate)
         }
         let conclusion = registrar.declare(Self.conclusion)
-        let snapshots = SnapshotBuilder(turns: registrar.declare(Self.snapshotTurns), votes: registrar.declare(Self.snapshotVotes))
+        let snapshots = SnapshotBuilder(
+            turns: registrar.declare(Self.snapshotTurns), votes: registrar.declare(Self.snapshotVotes),
+            currentTurn: registrar.declare(Self.snapshotCurrentTurn)
+        )
         let service = BattleService(
             store: BattleStore(database: registrar.services.database, clock: registrar.services.clock),
             services: registrar.services, conclusion: conclusion, snapshots: snapshots
@@ -37,6 +40,9 @@ public struct BattlePlugin: Plugin {
         }
         registrar.on(LeaveBattle.self) { request, context in
             try await service.leave(request.battleId, connection: context.connection)
+        }
+        registrar.on(JoinLobby.self) { _, context in
+            try service.joinLobby(context.connection)
         }
         registrar.routes { router in
             BattleRoutes(service: service, agents: agents).add(to: router)
