@@ -1,6 +1,7 @@
 import ConnectionPlugin
 import GRDB
 import Runtime
+import WebApp
 
 /// Phase 1D, battle rooms: battles and participants, who may enter which room, presence, the
 /// battle log with `seq` and replay, snapshots, and the battles HTTP API.
@@ -46,6 +47,7 @@ public struct BattlePlugin: Plugin {
         }
         registrar.routes { router in
             BattleRoutes(service: service, agents: agents).add(to: router)
+            WebAppRoutes(assets: .shipped).add(to: router)
         }
         registrar.onStart { service.refreshStatusGauges() }
     }
