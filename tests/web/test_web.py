@@ -89,8 +89,10 @@ def test_a_battle_watched_live_voted_on_and_replayed(arena, browser, clients, ar
                                         "clientTurnId": f"t{position}"})
 
     def shown(count: int) -> list[dict]:
-        return wait_until(driver, lambda d: (lambda t: t if len(t) >= count and all(x["commentary"] for x in t[:count]) else None)(transcript(d)),
-                          f"{count} turns, each with its commentary")
+        def ready(turns):
+            return len(turns) >= count and all(t["commentary"] and t["audio"] for t in turns[:count])
+        return wait_until(driver, lambda d: (lambda t: t if ready(t) else None)(transcript(d)),
+                          f"{count} turns, each with its commentary and its audio player", timeout=30)
 
     # Whose turn it is and a running countdown, before the first turn is played.
     wait_until(driver, lambda d: ada["name"] in text_of(d, "#turn-banner-text") and visible(d, "#turn-banner"),
@@ -129,6 +131,9 @@ def test_a_battle_watched_live_voted_on_and_replayed(arena, browser, clients, ar
     assert [t["author"] for t in turns] == [ada["name"], grace["name"]] * 3
     assert len({t["turnId"] for t in turns}) == 6
     assert all(len(t["commentary"]) == 1 for t in turns), "a commentary shown twice or missing"
+    assert all(len(t["audio"]) == 1 for t in turns), "an audio player shown twice or missing"
+    status, headers, _ = api(arena.url, "GET", turns[0]["audio"][0])
+    assert status == 200 and headers["Content-Type"].startswith("audio/"), (status, dict(headers))
 
     # Untrusted text stays text: no element, no script ran.
     assert js(driver, "return document.querySelectorAll('#transcript img, #participants b').length") == 0

@@ -71,6 +71,7 @@ def transcript(driver) -> list[dict]:
           author: t.querySelector('.turn-author').textContent,
           text: t.querySelector('.turn-text').textContent,
           commentary: [...t.querySelectorAll('.commentary')].map(c => c.lastChild.textContent),
+          audio: [...t.querySelectorAll('audio')].map(a => a.getAttribute('src')),
         }));""")
 
 
@@ -95,6 +96,8 @@ def screenshot(driver, path: Path, width: int, height: int, mobile: bool) -> Non
         "width": width, "height": height, "deviceScaleFactor": 2 if mobile else 1, "mobile": mobile})
     try:
         js(driver, "return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        overflow = js(driver, "return document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path.name}: the page is {overflow} px wider than the {width} px viewport"
         driver.save_screenshot(str(path))
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
