@@ -135,6 +135,23 @@ ensure_venv() {
   fi
 }
 
+# run_pytest STEP DIR NOTE [PYTEST ARGS...]: runs the suite in DIR against $BIN and records
+# STEP with pytest's counts (and NOTE when it passed). Its log is .build/test-logs/STEP.log.
+run_pytest() {
+  local step="$1" dir="$2" note="$3" rc counts
+  shift 3
+  set +e
+  MOLTARENA_BIN="$BIN" timeout 900 "$VENV/bin/pytest" "$dir" -q "$@" 2>&1 | tee "$LOGS/$step.log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  counts="$(grep -E '^(=+ )?[0-9]+ (passed|failed|error)' "$LOGS/$step.log" | tail -1 | sed -E 's/=//g; s/^ +| +$//g')"
+  case "$rc" in
+    0) record "$step" ok "$counts$note" ;;
+    5) record "$step" FAILED "pytest collected no tests" ;;
+    *) record "$step" FAILED "${counts:-pytest exit $rc}" ;;
+  esac
+}
+
 # --- python interop suite ---------------------------------------------------
 if wants interop; then
   banner "python interop suite (tests/interop)"
@@ -148,16 +165,7 @@ if wants interop; then
     echo "test.sh: not run: the build failed"
     record "interop" FAILED "not run: build failed"
   else
-    set +e
-    MOLTARENA_BIN="$BIN" timeout 900 "$VENV/bin/pytest" tests/interop -q 2>&1 | tee "$LOGS/interop.log"
-    rc=${PIPESTATUS[0]}
-    set -e
-    counts="$(grep -E '^(=+ )?[0-9]+ (passed|failed|error)' "$LOGS/interop.log" | tail -1 | sed -E 's/=//g; s/^ +| +$//g')"
-    case "$rc" in
-      0) record "interop" ok "$counts" ;;
-      5) record "interop" FAILED "pytest collected no tests" ;;
-      *) record "interop" FAILED "${counts:-pytest exit $rc}" ;;
-    esac
+    run_pytest interop tests/interop ""
   fi
 fi
 
@@ -179,17 +187,8 @@ if wants web; then
     echo "test.sh: not run: the build failed"
     record "web" FAILED "not run: build failed"
   else
-    set +e
-    MOLTARENA_BIN="$BIN" CHROMIUM_BIN="$CHROMIUM_BIN" CHROMEDRIVER_BIN="$CHROMEDRIVER_BIN" \
-      timeout 900 "$VENV/bin/pytest" tests/web -q -s 2>&1 | tee "$LOGS/web.log"
-    rc=${PIPESTATUS[0]}
-    set -e
-    counts="$(grep -E '^(=+ )?[0-9]+ (passed|failed|error)' "$LOGS/web.log" | tail -1 | sed -E 's/=//g; s/^ +| +$//g')"
-    case "$rc" in
-      0) record "web" ok "$counts; screenshots in .build/test-artifacts/" ;;
-      5) record "web" FAILED "pytest collected no tests" ;;
-      *) record "web" FAILED "${counts:-pytest exit $rc}" ;;
-    esac
+    export CHROMIUM_BIN CHROMEDRIVER_BIN
+    run_pytest web tests/web "; screenshots in .build/test-artifacts/" -s
   fi
 fi
 

@@ -230,7 +230,9 @@ export class BattleView {
   tick() {
     const banner = $("turn-banner");
     let text = null, until = null;
-    if (this.currentTurn && this.status === "IN_PROGRESS") {
+    if (this.replaying) {
+      // A replay has no live clock: the deadlines and countdowns it carries are long past.
+    } else if (this.currentTurn && this.status === "IN_PROGRESS") {
       text = `${this.name(this.currentTurn.agentId)}'s turn · round ${this.currentTurn.round}`;
       until = this.currentTurn.deadline;
     } else if (this.status === "STARTING" && this.startsAt) {

@@ -15,6 +15,7 @@ export class Replay {
   }
 
   start() {
+    this.view.replaying = true;
     const bar = document.getElementById("replay-bar");
     bar.hidden = false;
     document.getElementById("replay-exit").href = location.pathname;
