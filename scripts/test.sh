@@ -140,6 +140,11 @@ ensure_venv() {
 run_pytest() {
   local step="$1" dir="$2" note="$3" rc counts
   shift 3
+  if [ -z "$BIN" ]; then
+    echo "test.sh: not run: the build failed"
+    record "$step" FAILED "not run: build failed"
+    return
+  fi
   set +e
   MOLTARENA_BIN="$BIN" timeout 900 "$VENV/bin/pytest" "$dir" -q "$@" 2>&1 | tee "$LOGS/$step.log"
   rc=${PIPESTATUS[0]}
@@ -161,9 +166,6 @@ if wants interop; then
     echo "  python3 -m venv $VENV && $VENV/bin/pip install -r tests/interop/requirements.txt" >&2
     echo "  (.ci/run does this)" >&2
     record "interop" FAILED "no venv at $VENV"
-  elif [ -z "$BIN" ]; then
-    echo "test.sh: not run: the build failed"
-    record "interop" FAILED "not run: build failed"
   else
     run_pytest interop tests/interop ""
   fi
@@ -183,9 +185,6 @@ if wants web; then
     echo "test.sh: FAILED: no browser: $CHROMIUM_BIN and $CHROMEDRIVER_BIN are needed;" >&2
     echo "  on Debian: apt-get install -y chromium chromium-driver   (.ci/run does this)" >&2
     record "web" FAILED "no chromium or chromedriver"
-  elif [ -z "$BIN" ]; then
-    echo "test.sh: not run: the build failed"
-    record "web" FAILED "not run: build failed"
   else
     export CHROMIUM_BIN CHROMEDRIVER_BIN
     run_pytest web tests/web "; screenshots in .build/test-artifacts/" -s

@@ -170,6 +170,7 @@ def test_a_battle_watched_live_voted_on_and_replayed(arena, browser, clients, ar
     wait_until(driver, lambda d: f'data-battle-id="{battle_id}"' in js(d, "return document.getElementById('battles-done').innerHTML"),
                "the battle among the lobby's finished ones")
     screenshot(driver, artifacts / "lobby-desktop.png", 1280, 900, mobile=False)
+    screenshot(driver, artifacts / "lobby-phone.png", 375, 812, mobile=True)
     driver.switch_to.window(battle_tab)
     driver.close()
     driver.switch_to.window(lobby_tab)

@@ -47,6 +47,7 @@ function render() {
   for (const [key, list] of Object.entries(lists)) {
     const items = grouped[key].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1)).map(card);
     list.replaceChildren(...(items.length ? items : [el("li", { class: "empty" }, list.dataset.empty)]));
+    document.getElementById(`count-${key}`).textContent = items.length ? String(items.length) : "";
   }
 }
 
