@@ -91,3 +91,23 @@ def clients():
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When a browser test fails, keep what the page looked like: a screenshot, the page's
+    text and the browser console, in .build/test-artifacts/failure-<test>.*"""
+    outcome = yield
+    report = outcome.get_result()
+    driver = item.funcargs.get("browser") or item.funcargs.get("page")
+    if report.when != "call" or not report.failed or driver is None:
+        return
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    name = "failure-" + "".join(c if c.isalnum() else "-" for c in item.name)
+    try:
+        driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+        text = driver.execute_script("return document.body.innerText")
+        console = "\n".join(f"{e['level']} {e['message']}" for e in driver.get_log("browser"))
+        (ARTIFACTS / f"{name}.txt").write_text(f"{driver.current_url}\n\n{text}\n\n--- console ---\n{console}\n")
+    except Exception as error:  # the browser may be what failed
+        (ARTIFACTS / f"{name}.txt").write_text(f"could not capture the page: {error}\n")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from web_support import wait_until
+from web_support import page_errors, wait_until
 
 CONNECT_AND_PING = """
 const [transports, refuseWebSocket, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];
@@ -52,3 +52,12 @@ def test_long_polling_takes_over_when_websocket_is_refused(page):
     got = page.execute_async_script(CONNECT_AND_PING, None, True)
     assert got.get("error") is None, got
     assert got["transport"] == "PollingTransport" and got["ack"]["ok"] is True, got
+
+
+def test_the_policy_stops_inline_scripts(page):
+    """Markup that reached the page could still not run: the browser enforces the policy."""
+    page.get_log("browser")  # start from a clean console
+    page.execute_script("const s = document.createElement('script'); s.textContent = 'window.inlineRan = true';"
+                        "document.body.append(s);")
+    assert page.execute_script("return window.inlineRan === undefined")
+    assert any("Content Security Policy" in m for m in page_errors(page)), "no policy violation reported"

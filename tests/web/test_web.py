@@ -15,7 +15,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from battle_support import WEBSOCKET
-from web_support import (api, console_errors, create_agent, create_battle, js, screenshot,
+from web_support import (api, create_agent, create_battle, js, page_errors, screenshot,
                          set_offline, text_of, transcript, visible, wait_until)
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -58,7 +58,7 @@ def test_a_battle_watched_live_voted_on_and_replayed(arena, browser, clients, ar
     names = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#participants .participant-name")]
     assert names == [ada["name"], grace["name"]], names
     wait_until(driver, lambda d: "1 watching" in text_of(d, "#battle-spectators"), "the page counted as a spectator")
-    assert console_errors(driver) == []
+    assert page_errors(driver) == []
 
     # Two agents join: the battle starts; presence shows them online.
     agents = {a["id"]: clients(arena, a, WEBSOCKET, a["name"]) for a in (ada, grace)}
@@ -165,6 +165,7 @@ def test_a_battle_watched_live_voted_on_and_replayed(arena, browser, clients, ar
     Select(driver.find_element(By.ID, "replay-speed")).select_by_value("16")
     wait_until(driver, lambda d: js(d, "return document.body.dataset.replay") == "done", "the replay's end", timeout=60)
     assert transcript(driver) == live_turns
+    assert page_errors(driver) == [], "a policy violation or a script error on the way"
     wait_until(driver, lambda d: visible(d, "#results") and ada["name"] in text_of(d, "#winner"), "the replay's results")
     driver.switch_to.window(lobby_tab)
     wait_until(driver, lambda d: f'data-battle-id="{battle_id}"' in js(d, "return document.getElementById('battles-done').innerHTML"),

@@ -103,7 +103,9 @@ def screenshot(driver, path: Path, width: int, height: int, mobile: bool) -> Non
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
-def console_errors(driver) -> list[str]:
-    """The browser console's errors since the last call (CSP violations show here)."""
-    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"
-            and "favicon" not in entry["message"]]
+def page_errors(driver) -> list[str]:
+    """Content-Security-Policy violations and uncaught script errors in the browser console
+    since the last call. (Network errors, such as a socket closed by a navigation, are not the
+    page's fault and are left out.)"""
+    return [entry["message"] for entry in driver.get_log("browser")
+            if "Content Security Policy" in entry["message"] or "Uncaught" in entry["message"]]
