@@ -125,6 +125,10 @@ def test_a_battle_watched_live_voted_on_and_replayed(arena, browser, clients, ar
     set_offline(driver, False)
     shown(5)
     wait_until(driver, lambda d: not visible(d, "#connection-banner"), "the banner gone once reconnected")
+    # Whose turn it is came with the snapshot (currentTurn): the page missed its battle:turn_open.
+    wait_until(driver, lambda d: grace["name"] in text_of(d, "#turn-banner-text")
+               and js(d, "return document.querySelector('.participant-current')?.dataset.agentId") == grace["id"],
+               "Grace's turn shown after the reconnect")
     play(5)
     turns = shown(6)
     assert [t["text"] for t in turns] == contents, turns

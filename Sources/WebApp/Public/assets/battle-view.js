@@ -32,9 +32,9 @@ export class BattleView {
     document.title = `${battle.title} · MoltArena`;
     $("battle-title").textContent = battle.title;
     this.rounds = battle.rounds;
-    this.setParticipants(battle.participants);
     this.setStatus(battle.status, battle.round);
     this.currentTurn = battle.currentTurn ?? null;
+    this.setParticipants(battle.participants); // after currentTurn: it marks whose turn it is
     if (battle.votes && Object.keys(battle.votes).length) this.votes = battle.votes;
     if (battle.results) this.showResults(battle.results);
     else if (battle.status === "VOTING") this.showVoting(battle.participants.map((p) => p.id), null);
@@ -259,6 +259,7 @@ export class BattleView {
 const HANDLERS = {
   "battle:state"(data) {
     this.setStatus(data.status, data.round);
+    this.renderParticipants();
     if (!this.quiet && data.status !== "IN_PROGRESS") this.announce(`The battle is now ${STATUS_LABELS[data.status] ?? data.status}.`);
     this.renderVotes();
   },
