@@ -70,6 +70,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Debian's libhiredis-dev: the RESP reader and command formatter. Its headers are in the
+        // default include path (<hiredis/hiredis.h>); hiredis.pc's cflags add a -D flag SwiftPM
+        // refuses with a warning on every build, so the module map links it directly.
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        // MessagePack values, reader and writer: the Socket.IO Redis adapter's encoding.
+        .target(name: "MessagePack", swiftSettings: swiftSettings),
+        // Rooms across instances over Redis pub/sub, wire-compatible with the Node adapter, and
+        // rate limits shared by the instances. The only code that knows Redis.
+        .target(
+            name: "RedisAdapter",
+            dependencies: [
+                "CHiredis", "MessagePack", "SocketIOProtocol", "SocketIOServer", "Runtime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The plugin runtime: plugins, typed events, bus, plugins.conf, storage, dispatch, lifecycle.
         .target(
             name: "Runtime",
@@ -204,12 +223,22 @@ let package = Package(
                 "BenchPlugin",
                 "BenchKit",
                 "SocketIOClient",
+                "RedisAdapter",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RedisAdapterTests",
+            dependencies: [
+                "RedisAdapter", "MessagePack", "SocketIOProtocol", "SocketIOServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -153,11 +153,34 @@ def battle_section(folder):
     return lines
 
 
+def ab_section(folder):
+    """Before/after runs of one change, side by side: files named before-N-rR.json and after-N-rR.json."""
+    folder = pathlib.Path(folder)
+    shown = folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder
+    lines = [f"From `{shown}` (its README has the commands, the commits and the reading):", ""]
+    runs = {}
+    for path in sorted(folder.glob("*.json")):
+        side, spectators, rnd = path.stem.split("-")
+        runs.setdefault(int(spectators), []).append((rnd, side, json.loads(path.read_text())))
+    lines.append("| spectators | round | build | turns/s | submit -> battle:turn p50 / p99 ms | submit -> accepted p99 ms "
+                 "| events/s to spectators | server CPU ms per turn | lost | all persisted |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|")
+    for spectators in sorted(runs):
+        for rnd, side, r in sorted(runs[spectators], key=lambda x: (x[0], x[1] != "before")):
+            lat, acc = r["turnLatency"], r.get("acceptLatency", {})
+            cpu = r["serverCpuSeconds"] / max(r["turnsAccepted"], 1) * 1000
+            lines.append(f"| {spectators:,} | {rnd[1:]} | {side} | {r['turnsPerSecond']:.1f} | {lat['p50']:.0f} / {lat['p99']:.0f} | "
+                         f"{acc.get('p99', 0):.0f} | {r['spectatorEventsPerSecond']:,.0f} | {cpu:.1f} | {r['lostTurns']} | "
+                         f"{r['allTurnsPersisted']} |")
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results")
     parser.add_argument("--hold")
     parser.add_argument("--battle")
+    parser.add_argument("--battle-ab", help="a folder of before-N-rR.json / after-N-rR.json battle runs of one change")
     parser.add_argument("--battle-headline", help="the battle run the targets table quotes (default: the most spectators, then the most turns/s)")
     parser.add_argument("--out", default=str(ROOT / "docs/BENCHMARKS.md"))
     parser.add_argument("--plot", default=str(ROOT / "docs/benchmarks-fanout.png"))
@@ -182,7 +205,8 @@ def main():
            ".build/bench-venv/bin/pip install -r bench/peers/python/requirements.txt matplotlib",
            "export SOCKETIO_NODE_MODULES=/path/to/node_modules   # socket.io 4.8 (bench/peers/node/README.md)",
            f"bench/compare.sh --servers \"moltarena node python limit\" --sizes \"{' '.join(sorted({e['measure'].split(',')[1].split()[0] for e in summary if 'deliveredPerSecond' in e}, key=int))}\" --out {rel}",
-           f".build/bench-venv/bin/python bench/report.py {rel}" + (" --hold ..." if args.hold else "") + (" --battle ..." if args.battle else ""),
+           f".build/bench-venv/bin/python bench/report.py {rel}" + (" --hold ..." if args.hold else "") + (" --battle ..." if args.battle else "")
+           + (f" --battle-ab {args.battle_ab}" if args.battle_ab else ""),
            "```", ""]
     md += ["## Machine and method", ""]
     md += [f"- {machine.get('cpu')}, {machine.get('cores')} cores, Linux {machine.get('kernel')}; {machine.get('swift')}.",
@@ -213,6 +237,9 @@ def main():
         md += ["## Idle connections held over time", ""] + hold_section(pathlib.Path(args.hold).resolve()) + [""]
     if args.battle:
         md += ["## The product path: a real battle", ""] + battle_section(pathlib.Path(args.battle).resolve()) + [""]
+    if args.battle_ab:
+        md += ["## The battle engine: before and after one owner per battle", ""]
+        md += ab_section(pathlib.Path(args.battle_ab).resolve()) + [""]
     analysis = HERE / "analysis.md"
     if analysis.exists():
         md += [analysis.read_text().rstrip(), ""]

@@ -29,10 +29,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_server NAME CONFIG: starts `moltarena serve` on a free port; sets URL and SERVER_PID.
+# start_server NAME CONFIG [SERVE-ARGS...]: starts `moltarena serve` on a free port; sets URL and SERVER_PID.
 start_server() {
-  local name="$1" config="$2"
-  "$BIN" serve --config "$config" --db "$WORK/$name.sqlite" --port 0 --log-level warning \
+  local name="$1" config="$2"; shift 2
+  "$BIN" serve --config "$config" --db "$WORK/$name.sqlite" --port 0 --log-level warning "$@" \
     > "$WORK/$name.out" 2> "$WORK/$name.err" &
   SERVER_PID=$!
   SERVER_PIDS+=("$SERVER_PID")
@@ -75,6 +75,25 @@ run idle 'r["connected"] == 100 and r["unexpectedCloses"] == 0 and r["kibPerConn
 start_server battle bench/plugins.battle.conf
 run battle 'r["endedBy"] == "battles" and r["turnsAccepted"] == 12 and r["submitErrors"] == 0 and r["lostTurns"] == 0 and r["outOfOrderTurns"] == 0 and r["spectatorsSawEveryEnd"] == 50 and r["spectatorTurns"] == 600 and r["persistedTurns"] == 12 and r["allTurnsPersisted"] and r["errorEvents"] == 0 and r["unexpectedCloses"] == 0' \
   battle "$URL" --spectators 50 --rounds 3 --battles 2 --duration 30
+
+# Two instances over Redis, the room split between them: every broadcast of the sender (on the
+# first) reaches the receivers on the second through Redis, once.
+if command -v redis-server >/dev/null 2>&1; then
+  REDIS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no > "$WORK/redis.log" 2>&1 &
+  SERVER_PIDS+=("$!")
+  for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  start_server split-1 bench/plugins.bench.conf --redis "redis://127.0.0.1:$REDIS_PORT" --instance-id one
+  FIRST="$URL"
+  start_server split-2 bench/plugins.bench.conf --redis "redis://127.0.0.1:$REDIS_PORT" --instance-id two
+  for _ in $(seq 100); do
+    [ "$(redis-cli -p "$REDIS_PORT" pubsub numsub 'socket.io-request#/#' | tail -1)" = 2 ] && break; sleep 0.1
+  done
+  run fanout-split 'r["messagesDelivered"] > 0 and r["lostMessages"] == 0 and r["errorEvents"] == 0 and r["latency"]["count"] > 0' \
+    fanout "$FIRST" --split "$URL" --clients 20 --window 8 --warmup 0.3 --duration 1
+else
+  echo "FAILED: fanout-split: redis-server is not installed (apt-get install redis-server)"; FAILED=$((FAILED + 1))
+fi
 
 echo "bench smoke: $PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

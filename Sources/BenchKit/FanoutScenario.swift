@@ -20,6 +20,9 @@ public struct FanoutScenario: Sendable {
     /// After the run, how long to wait for the next message still in flight before counting
     /// the rest as lost.
     public var drain: Duration = .seconds(2)
+    /// A second server of the same cluster: half the receivers join the room there (the sender
+    /// stays on the first), so every broadcast crosses the cluster's link to reach them.
+    public var secondTarget: BenchTarget?
 
     public init(receivers: Int, mode: Mode, warmup: Duration, duration: Duration, payloadBytes: Int = 200) {
         self.receivers = receivers
@@ -46,12 +49,23 @@ public struct FanoutScenario: Sendable {
 
     private func run(_ settings: BenchSettings, group: MultiThreadedEventLoopGroup) async throws -> FanoutReport {
         let table = try await LoopStatsTable(group: group)
-        let receiverDialer = Dialer(group: group, table: table, options: try settings.dialerOptions(join: true))
-        let opened = try await receiverDialer.open(count: receivers, concurrency: settings.concurrency, maxFailures: 1)
-        var channels = opened.channels
-        guard opened.failures == 0 else {
-            await closeAll(channels, table: table, group: group)
-            throw BenchError("\(opened.failures) receivers failed to join: \(opened.firstError ?? "")")
+        var channels: [any Channel] = []
+        var connectNanoseconds: UInt64 = 0
+        var placements = [(settings.target, receivers)]
+        if let secondTarget {
+            placements = [(settings.target, receivers - receivers / 2), (secondTarget, receivers / 2)]
+        }
+        for (target, count) in placements where count > 0 {
+            var options = try settings.dialerOptions(join: true)
+            options.target = target
+            let opened = try await Dialer(group: group, table: table, options: options)
+                .open(count: count, concurrency: settings.concurrency, maxFailures: 1)
+            channels += opened.channels
+            connectNanoseconds += opened.elapsedNanoseconds
+            guard opened.failures == 0 else {
+                await closeAll(channels, table: table, group: group)
+                throw BenchError("\(opened.failures) receivers failed to join \(target): \(opened.firstError ?? "")")
+            }
         }
         let senderDialer = Dialer(group: group, table: table, options: try settings.dialerOptions(join: false))
         let senderLoop = group.next()
@@ -137,7 +151,7 @@ public struct FanoutScenario: Sendable {
             errorEvents: stats.errorEvents,
             unexpectedCloses: stats.unexpectedCloses,
             latency: LatencyReport(stats.latency),
-            connectSeconds: Double(opened.elapsedNanoseconds) / 1e9
+            connectSeconds: Double(connectNanoseconds) / 1e9
         )
         switch mode {
         case .closed(let window):

@@ -17,6 +17,12 @@ public struct RuntimeEnvironment: Sendable {
     public var metricsRegistry: PrometheusCollectorRegistry
     public var logger: Logger
     public var socketIO: SocketIOServer.Configuration
+    /// Builds each namespace's room adapter (nil: in memory, one instance).
+    public var adapterFactory: (@Sendable (String) -> any SocketIOAdapter)?
+    /// Builds the rate limiter from the runtime clock (nil: in memory, per instance).
+    public var rateLimiterFactory: (@Sendable (any RuntimeClock) -> any RateLimiter)?
+    /// Whether the services the instance depends on are up (`/health` says `degraded` when not).
+    public var isHealthy: @Sendable () -> Bool = { true }
 
     public init(
         eventLoopGroup: any EventLoopGroup,
@@ -82,7 +88,10 @@ public final class ArenaRuntime: Sendable {
     /// Builds the runtime from resolved plugins: registration, boot checks, migrations, binding.
     public static func build(plugins: [ResolvedPlugin], environment: RuntimeEnvironment) throws -> ArenaRuntime {
         let logger = environment.logger
-        let io = SocketIOServer(configuration: environment.socketIO, eventLoopGroup: environment.eventLoopGroup, logger: logger)
+        let io = SocketIOServer(
+            configuration: environment.socketIO, eventLoopGroup: environment.eventLoopGroup, logger: logger,
+            adapterFactory: environment.adapterFactory
+        )
         let namespace = io.of("/")
         let clock = environment.clock ?? EventLoopClock(eventLoop: environment.eventLoopGroup.any())
         let bus = EventBus()
@@ -93,7 +102,7 @@ public final class ArenaRuntime: Sendable {
             rooms: RoomBroadcaster(namespace: namespace),
             clock: clock,
             jobs: jobs,
-            rateLimiter: InMemoryRateLimiter(clock: clock),
+            rateLimiter: environment.rateLimiterFactory?(clock) ?? InMemoryRateLimiter(clock: clock),
             logger: logger,
             metrics: RuntimeMetrics(factory: PrometheusMetricsFactory(registry: environment.metricsRegistry)),
             registry: ServiceRegistry()
@@ -125,7 +134,8 @@ public final class ArenaRuntime: Sendable {
 
         let router = Router(context: ArenaRequestContext.self)
         router.add(middleware: ArenaErrorMiddleware())
-        router.get("/health") { _, _ in try jsonResponse(["status": "ok"]) }
+        let isHealthy = environment.isHealthy
+        router.get("/health") { _, _ in try jsonResponse(["status": isHealthy() ? "ok" : "degraded"]) }
         let registry = environment.metricsRegistry
         router.get("/metrics") { _, _ in
             Response(

@@ -19,10 +19,10 @@ public struct RoomBroadcaster: Sendable {
         target.emit(name, argumentsJSON: json)
     }
 
-    /// Emits to every connection.
-    public func emitToAll<E: ServerEvent>(_ event: E) {
+    /// Emits to every connection of this instance (never relayed to the rest of a cluster).
+    public func emitToLocalConnections<E: ServerEvent>(_ event: E) {
         guard let bytes = try? ArenaJSON.encode(event) else { return }
-        namespace.to([]).emit(E.name, argumentsJSON: bytes)
+        namespace.to([]).local.emit(E.name, argumentsJSON: bytes)
     }
 
     /// Number of connections in a room on this instance.

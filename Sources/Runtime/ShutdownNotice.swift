@@ -14,7 +14,7 @@ struct ShutdownNotice: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
-        rooms.emitToAll(ServerShutdown(reconnectAfterMs: 1000))
+        rooms.emitToLocalConnections(ServerShutdown(reconnectAfterMs: 1000))
         io.closeAll()
     }
 }

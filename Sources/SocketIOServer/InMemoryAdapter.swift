@@ -71,6 +71,27 @@ public final class InMemoryAdapter: SocketIOAdapter {
         return total
     }
 
+    /// This process's sockets in any of `rooms` (every socket when empty) and in none of
+    /// `except` (room names or socket ids): what a cluster's requests (fetch, join, leave,
+    /// disconnect) act on.
+    public func sockets(inAnyOf rooms: Set<String>, except: Set<String>) async -> [Socket] {
+        var found: [Socket] = []
+        for shard in shardList {
+            let matched = try? await shard.eventLoop.submit { shard.sockets(inAnyOf: rooms, except: except) }.get()
+            found += matched ?? []
+        }
+        return found
+    }
+
+    /// The rooms with at least one socket of this process.
+    public func allRooms() async -> Set<String> {
+        var rooms: Set<String> = []
+        for shard in shardList {
+            rooms.formUnion((try? await shard.eventLoop.submit { Set(shard.rooms.keys) }.get()) ?? [])
+        }
+        return rooms
+    }
+
     final class Shard: @unchecked Sendable {
         let eventLoop: any EventLoop
         var all: [ObjectIdentifier: Socket] = [:]
@@ -78,6 +99,22 @@ public final class InMemoryAdapter: SocketIOAdapter {
 
         init(eventLoop: any EventLoop) {
             self.eventLoop = eventLoop
+        }
+
+        func sockets(inAnyOf wanted: Set<String>, except: Set<String>) -> [Socket] {
+            var excluded = Set<ObjectIdentifier>()
+            for room in except {
+                if let members = rooms[room] { excluded.formUnion(members.keys) }
+            }
+            var chosen: [ObjectIdentifier: Socket] = [:]
+            if wanted.isEmpty {
+                chosen = all
+            } else {
+                for room in wanted {
+                    for (key, socket) in rooms[room] ?? [:] { chosen[key] = socket }
+                }
+            }
+            return chosen.filter { !excluded.contains($0.key) && !except.contains($0.value.id) }.map(\.value)
         }
 
         func remove(_ key: ObjectIdentifier, from room: String) {

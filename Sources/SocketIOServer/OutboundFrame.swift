@@ -33,8 +33,9 @@ public struct OutboundFrame: Sendable {
         self.isBinary = true
     }
 
-    /// The Engine.IO packet bytes without the frame header (text form).
-    var payload: ByteBuffer {
+    /// The Engine.IO packet bytes without the frame header (text form): what an adapter that
+    /// relays a broadcast to other servers reads the Socket.IO packet from.
+    public var payload: ByteBuffer {
         frame.getSlice(at: frame.readerIndex + payloadOffset, length: frame.readableBytes - payloadOffset)!
     }
 

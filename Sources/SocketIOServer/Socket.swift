@@ -186,6 +186,13 @@ public struct BroadcastOperator: Sendable {
         return copy
     }
 
+    /// To this server's sockets only (not relayed to other servers of a cluster).
+    public var local: BroadcastOperator {
+        var copy = self
+        copy.target.localOnly = true
+        return copy
+    }
+
     /// Also excludes sockets in these rooms.
     public func except(_ rooms: Set<String>) -> BroadcastOperator {
         var copy = self

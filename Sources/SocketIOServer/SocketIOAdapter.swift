@@ -7,11 +7,15 @@ public struct BroadcastTarget: Sendable {
     public var rooms: Set<String>
     public var exceptRooms: Set<String>
     public var exceptSocketIds: Set<String>
+    /// This server's sockets only, never relayed to the other servers of a cluster (Node's
+    /// `io.local`): what one instance tells its own clients, such as its shutdown.
+    public var localOnly: Bool
 
-    public init(rooms: Set<String> = [], exceptRooms: Set<String> = [], exceptSocketIds: Set<String> = []) {
+    public init(rooms: Set<String> = [], exceptRooms: Set<String> = [], exceptSocketIds: Set<String> = [], localOnly: Bool = false) {
         self.rooms = rooms
         self.exceptRooms = exceptRooms
         self.exceptSocketIds = exceptSocketIds
+        self.localOnly = localOnly
     }
 }
 

@@ -68,6 +68,8 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Seconds measured.") var duration = 10.0
         @Option(help: "Seconds sent before measuring.") var warmup = 2.0
         @Option(help: "Size of the broadcast JSON object.") var payloadBytes = 200
+        @Option(help: "A second server of the same cluster: half the receivers join there, the sender stays on the first.")
+        var split: String?
 
         func run() async throws {
             let settings = try common.settings()
@@ -78,7 +80,9 @@ struct BenchCommand: AsyncParsableCommand {
                 receivers: clients, mode: rate.map { .open(rate: $0) } ?? .closed(window: window),
                 warmup: .seconds(warmup), duration: .seconds(duration), payloadBytes: payloadBytes
             )
-            common.print(await BenchCommand.reporting { try await scenario.run(settings) })
+            var split = scenario
+            split.secondTarget = try self.split.map { url in try CommandFailure.reporting { try BenchTarget(url: url) } }
+            common.print(await BenchCommand.reporting { try await split.run(settings) })
         }
     }
 

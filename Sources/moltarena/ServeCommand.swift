@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import NIOPosix
 import Prometheus
+import RedisAdapter
 import Runtime
 
 /// `moltarena serve`: the server, with the plugins plugins.conf enables.
@@ -14,6 +15,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (0 picks a free one).") var port = 3000
     @Option(help: "Log level (trace, debug, info, notice, warning, error).") var logLevel = "info"
     @Option(help: "Event loop threads (default: one per core this process may run on).") var threads: Int?
+    @Option(help: "Redis for several instances behind one address (redis://HOST:PORT); rooms span them.") var redis: String?
+    @Option(help: "This instance's id in the cluster (default: a random one).") var instanceId: String?
 
     func run() async throws {
         EventLoopThreads.configure(requested: threads)
@@ -21,7 +24,20 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let runtime = try CommandFailure.reporting {
             let database = try Storage.open(path: db)
-            let environment = RuntimeEnvironment(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, database: database, logger: logger)
+            var environment = RuntimeEnvironment(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, database: database, logger: logger)
+            if let redis {
+                let (host, port) = try RedisLink.address(redis)
+                let link = RedisLink(host: host, port: port, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+                let uid = instanceId ?? ArenaID.make("srv")
+                let logger = logger
+                environment.adapterFactory = { namespace in
+                    RedisAdapter(namespace: namespace, uid: uid, link: link, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+                }
+                environment.isHealthy = { link.isHealthy }
+                environment.rateLimiterFactory = { clock in RedisRateLimiter(link: link, fallback: InMemoryRateLimiter(clock: clock)) }
+                link.start()
+                logger.notice("joining the cluster over Redis", metadata: ["redis": "\(host):\(port)", "instance": "\(uid)"])
+            }
             return try ArenaRuntime.build(configPath: config, catalog: Plugins.catalog, environment: environment)
         }
         let host = self.host

@@ -1,0 +1,70 @@
+import Logging
+import NIOCore
+import SocketIOProtocol
+import SocketIOServer
+
+/// Rooms across instances over Redis pub/sub, wire-compatible with the official Node adapter in
+/// classic mode: each instance delivers its own broadcasts locally at once, and publishes them
+/// once (never once per socket) for the other instances, which deliver them to their sockets.
+/// Membership stays local (``InMemoryAdapter``); Redis only carries what crosses instances.
+public final class RedisAdapter: SocketIOAdapter {
+    /// This instance's id in the cluster (`uid` of its messages).
+    public let uid: String
+    public let namespace: String
+    let local: InMemoryAdapter
+    let link: RedisLink
+    let logger: Logger
+
+    public init(namespace: String, uid: String, link: RedisLink, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+        self.namespace = namespace
+        self.uid = uid
+        self.link = link
+        self.logger = logger
+        self.local = InMemoryAdapter(eventLoopGroup: eventLoopGroup)
+        link.register(self)
+    }
+
+    public func addSocket(_ socket: Socket) { local.addSocket(socket) }
+    public func removeSocket(_ socket: Socket) { local.removeSocket(socket) }
+    public func join(_ socket: Socket, room: String) { local.join(socket, room: room) }
+    public func leave(_ socket: Socket, room: String) { local.leave(socket, room: room) }
+    public func localCount(in room: String) async -> Int { await local.localCount(in: room) }
+
+    public func broadcast(_ frames: [OutboundFrame], to target: BroadcastTarget) {
+        local.broadcast(frames, to: target)
+        guard !target.localOnly, let message = Self.message(from: frames, target: target, uid: uid, namespace: namespace) else { return }
+        link.publish(message.encode(), on: message.channel)
+    }
+
+    /// The broadcast as the cluster carries it, read back from the frames encoded for the local
+    /// sockets (one parse per broadcast). Socket ids count as rooms, as they do in Node.
+    static func message(from frames: [OutboundFrame], target: BroadcastTarget, uid: String, namespace: String) -> NodeAdapterWire.Broadcast? {
+        var decoder = SocketIOPacketDecoder()
+        var packet: SocketIOPacket?
+        for (index, frame) in frames.enumerated() {
+            let payload = Array(frame.payload.readableBytesView)
+            if index == 0 {
+                guard payload.first == UInt8(ascii: "4") else { return nil }  // an Engine.IO message
+                packet = try? decoder.decode(text: payload.dropFirst())
+            } else {
+                packet = try? decoder.decode(binary: payload)
+            }
+        }
+        guard let packet, let (event, arguments) = packet.eventNameAndArguments else { return nil }
+        return NodeAdapterWire.Broadcast(
+            uid: uid, event: event, arguments: arguments, namespace: namespace,
+            rooms: target.rooms.sorted(), except: (target.exceptRooms.union(target.exceptSocketIds)).sorted()
+        )
+    }
+
+    /// A broadcast from another server of the cluster (or the emitter).
+    func received(_ message: NodeAdapterWire.Broadcast) {
+        guard message.uid != uid, message.namespace == namespace else { return }
+        let packet = SocketIOPacket.event(message.event, message.arguments, namespace: namespace)
+        let except = Set(message.except)
+        local.broadcast(
+            OutboundFrame.frames(for: packet),
+            to: BroadcastTarget(rooms: Set(message.rooms), exceptRooms: except, exceptSocketIds: except)
+        )
+    }
+}
