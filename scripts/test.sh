@@ -121,17 +121,19 @@ fi
 
 # --- python venv ---------------------------------------------------------------
 VENV="${VENV:-.venv}"
-# ensure_venv REQUIREMENTS MODULE: on first use, makes the venv and installs REQUIREMENTS
-# from PyPI when MODULE cannot be imported from it.
+# ensure_venv REQUIREMENTS [INCLUDED...]: makes the venv on first use, and installs REQUIREMENTS
+# from PyPI whenever it (or a file it includes with -r) changed since the last install, so that a
+# requirement added to the repository reaches an existing venv too.
 ensure_venv() {
+  local stamp="$VENV/.installed-$(echo "$1" | tr '/' '_')"
   if [ ! -e "$VENV" ]; then
     echo "test.sh: creating $VENV"
     python3 -m venv "$VENV" || { echo "test.sh: could not create $VENV (python3-venv installed?)" >&2; return 0; }
   fi
-  if ! "$VENV/bin/python" -c "import $2" >/dev/null 2>&1; then
+  if [ ! -e "$stamp" ] || [ -n "$(find "$@" -newer "$stamp" 2>/dev/null)" ]; then
     echo "test.sh: installing $1 into $VENV"
-    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$1" \
-      || echo "test.sh: could not install $1 into $VENV (PyPI reachable?)" >&2
+    if "$VENV/bin/pip" install -q --disable-pip-version-check -r "$1"; then touch "$stamp"
+    else echo "test.sh: could not install $1 into $VENV (PyPI reachable?)" >&2; fi
   fi
 }
 
@@ -160,7 +162,7 @@ run_pytest() {
 # --- python interop suite ---------------------------------------------------
 if wants interop; then
   banner "python interop suite (tests/interop)"
-  [ -x "$VENV/bin/pytest" ] || ensure_venv tests/interop/requirements.txt socketio
+  ensure_venv tests/interop/requirements.txt
   if [ ! -x "$VENV/bin/pytest" ]; then
     echo "test.sh: FAILED: no pytest in $VENV; create the venv with:" >&2
     echo "  python3 -m venv $VENV && $VENV/bin/pip install -r tests/interop/requirements.txt" >&2
@@ -174,7 +176,7 @@ fi
 # --- the web app in a browser -------------------------------------------------
 if wants web; then
   banner "web app in headless Chromium (tests/web)"
-  ensure_venv tests/web/requirements.txt selenium
+  ensure_venv tests/web/requirements.txt tests/interop/requirements.txt
   CHROMIUM_BIN="${CHROMIUM_BIN:-/usr/bin/chromium}"
   CHROMEDRIVER_BIN="${CHROMEDRIVER_BIN:-/usr/bin/chromedriver}"
   if ! "$VENV/bin/python" -c "import selenium, socketio, pytest" >/dev/null 2>&1; then
