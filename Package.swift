@@ -134,11 +134,25 @@ let package = Package(
             path: "Sources/Plugins/Connection",
             swiftSettings: swiftSettings
         ),
+        // The spectator web app (issue 14): plain HTML, CSS and JavaScript modules shipped as
+        // resources, served with ETags and a strict Content-Security-Policy. No build step.
+        .target(
+            name: "WebApp",
+            dependencies: [
+                "Runtime",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            resources: [.copy("Public")],
+            swiftSettings: swiftSettings
+        ),
         // Phase 1D: battle rooms, permissions, presence, the battle log, snapshots.
         .target(
             name: "BattlePlugin",
             dependencies: [
-                "Runtime", "ConnectionPlugin", "SocketIOProtocol",
+                "Runtime", "ConnectionPlugin", "SocketIOProtocol", "WebApp",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -2,7 +2,7 @@
 # scripts/test.sh - build MoltArena and run every test suite. Installs no system package;
 # creates the Python venv for the interop suite on first use.
 #
-# Usage: scripts/test.sh [STEP...]     STEP: format swift interop bench protocol (default: all)
+# Usage: scripts/test.sh [STEP...]     STEP: format swift interop web bench protocol (default: all)
 #
 # Steps (the debug build always comes first):
 #   build     swift build --build-tests (debug: the binary and every test target, built once)
@@ -11,11 +11,17 @@
 #   bench     bench/smoke.sh: every `moltarena bench` scenario briefly, correctness only
 #   interop   tests/interop with the Python venv's pytest (python-socketio,
 #             websocket-client against `moltarena conformance-server`)
+#   web       tests/web: the spectator web app in headless Chromium (Selenium, Debian's
+#             chromium and chromium-driver) against `moltarena serve`; screenshots in
+#             .build/test-artifacts/
 #   protocol  the official Engine.IO / Socket.IO protocol suites against
 #             `moltarena conformance-server`, through ../shared/tools/protocol-suite.sh
 #
 # Environment:
-#   VENV               Python venv with tests/interop/requirements.txt (default .venv)
+#   VENV               Python venv with tests/interop/requirements.txt and, for the web step,
+#                      tests/web/requirements.txt (default .venv)
+#   CHROMIUM_BIN, CHROMEDRIVER_BIN  the browser and its driver (default /usr/bin/chromium,
+#                      /usr/bin/chromedriver)
 #   MOLTARENA_BIN      server binary for interop/protocol (default: the debug build's)
 #   EIO_PROTOCOL_REPO  copy (checkout or bare git dir) of socketio/engine.io-protocol
 #   SIO_PROTOCOL_REPO  copy of socketio/socket.io-protocol
@@ -34,9 +40,9 @@ LOGS="$ROOT/.build/test-logs"
 mkdir -p "$LOGS"
 
 STEPS=("$@")
-[ ${#STEPS[@]} -gt 0 ] || STEPS=(format swift interop bench protocol)
+[ ${#STEPS[@]} -gt 0 ] || STEPS=(format swift interop web bench protocol)
 for s in "${STEPS[@]}"; do
-  case "$s" in format|swift|interop|bench|protocol) ;; *) echo "test.sh: unknown step '$s' (format swift interop bench protocol)" >&2; exit 2 ;; esac
+  case "$s" in format|swift|interop|web|bench|protocol) ;; *) echo "test.sh: unknown step '$s' (format swift interop web bench protocol)" >&2; exit 2 ;; esac
 done
 wants() { local s; for s in "${STEPS[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 
@@ -113,35 +119,77 @@ if wants format; then
   fi
 fi
 
+# --- python venv ---------------------------------------------------------------
+VENV="${VENV:-.venv}"
+# ensure_venv REQUIREMENTS [INCLUDED...]: makes the venv on first use, and installs REQUIREMENTS
+# from PyPI whenever it (or a file it includes with -r) changed since the last install, so that a
+# requirement added to the repository reaches an existing venv too.
+ensure_venv() {
+  local stamp="$VENV/.installed-$(echo "$1" | tr '/' '_')"
+  if [ ! -e "$VENV" ]; then
+    echo "test.sh: creating $VENV"
+    python3 -m venv "$VENV" || { echo "test.sh: could not create $VENV (python3-venv installed?)" >&2; return 0; }
+  fi
+  if [ ! -e "$stamp" ] || [ -n "$(find "$@" -newer "$stamp" 2>/dev/null)" ]; then
+    echo "test.sh: installing $1 into $VENV"
+    if "$VENV/bin/pip" install -q --disable-pip-version-check -r "$1"; then touch "$stamp"
+    else echo "test.sh: could not install $1 into $VENV (PyPI reachable?)" >&2; fi
+  fi
+}
+
+# run_pytest STEP DIR NOTE [PYTEST ARGS...]: runs the suite in DIR against $BIN and records
+# STEP with pytest's counts (and NOTE when it passed). Its log is .build/test-logs/STEP.log.
+run_pytest() {
+  local step="$1" dir="$2" note="$3" rc counts
+  shift 3
+  if [ -z "$BIN" ]; then
+    echo "test.sh: not run: the build failed"
+    record "$step" FAILED "not run: build failed"
+    return
+  fi
+  set +e
+  MOLTARENA_BIN="$BIN" timeout 900 "$VENV/bin/pytest" "$dir" -q "$@" 2>&1 | tee "$LOGS/$step.log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  counts="$(grep -E '^(=+ )?[0-9]+ (passed|failed|error)' "$LOGS/$step.log" | tail -1 | sed -E 's/=//g; s/^ +| +$//g')"
+  case "$rc" in
+    0) record "$step" ok "$counts$note" ;;
+    5) record "$step" FAILED "pytest collected no tests" ;;
+    *) record "$step" FAILED "${counts:-pytest exit $rc}" ;;
+  esac
+}
+
 # --- python interop suite ---------------------------------------------------
 if wants interop; then
   banner "python interop suite (tests/interop)"
-  VENV="${VENV:-.venv}"
-  if [ ! -x "$VENV/bin/pytest" ] && [ ! -e "$VENV" ]; then
-    # First run on this machine: make the venv (python-socketio and friends from PyPI).
-    echo "test.sh: creating $VENV from tests/interop/requirements.txt"
-    python3 -m venv "$VENV" && "$VENV/bin/pip" install -q --disable-pip-version-check -r tests/interop/requirements.txt \
-      || echo "test.sh: could not create $VENV (python3-venv installed? PyPI reachable?)" >&2
-  fi
+  ensure_venv tests/interop/requirements.txt
   if [ ! -x "$VENV/bin/pytest" ]; then
     echo "test.sh: FAILED: no pytest in $VENV; create the venv with:" >&2
     echo "  python3 -m venv $VENV && $VENV/bin/pip install -r tests/interop/requirements.txt" >&2
     echo "  (.ci/run does this)" >&2
     record "interop" FAILED "no venv at $VENV"
-  elif [ -z "$BIN" ]; then
-    echo "test.sh: not run: the build failed"
-    record "interop" FAILED "not run: build failed"
   else
-    set +e
-    MOLTARENA_BIN="$BIN" timeout 900 "$VENV/bin/pytest" tests/interop -q 2>&1 | tee "$LOGS/interop.log"
-    rc=${PIPESTATUS[0]}
-    set -e
-    counts="$(grep -E '^(=+ )?[0-9]+ (passed|failed|error)' "$LOGS/interop.log" | tail -1 | sed -E 's/=//g; s/^ +| +$//g')"
-    case "$rc" in
-      0) record "interop" ok "$counts" ;;
-      5) record "interop" FAILED "pytest collected no tests" ;;
-      *) record "interop" FAILED "${counts:-pytest exit $rc}" ;;
-    esac
+    run_pytest interop tests/interop ""
+  fi
+fi
+
+# --- the web app in a browser -------------------------------------------------
+if wants web; then
+  banner "web app in headless Chromium (tests/web)"
+  ensure_venv tests/web/requirements.txt tests/interop/requirements.txt
+  CHROMIUM_BIN="${CHROMIUM_BIN:-/usr/bin/chromium}"
+  CHROMEDRIVER_BIN="${CHROMEDRIVER_BIN:-/usr/bin/chromedriver}"
+  if ! "$VENV/bin/python" -c "import selenium, socketio, pytest" >/dev/null 2>&1; then
+    echo "test.sh: FAILED: selenium or python-socketio missing from $VENV; install with:" >&2
+    echo "  $VENV/bin/pip install -r tests/web/requirements.txt   (.ci/run does this)" >&2
+    record "web" FAILED "no selenium in $VENV"
+  elif [ ! -x "$CHROMIUM_BIN" ] || [ ! -x "$CHROMEDRIVER_BIN" ]; then
+    echo "test.sh: FAILED: no browser: $CHROMIUM_BIN and $CHROMEDRIVER_BIN are needed;" >&2
+    echo "  on Debian: apt-get install -y chromium chromium-driver   (.ci/run does this)" >&2
+    record "web" FAILED "no chromium or chromedriver"
+  else
+    export CHROMIUM_BIN CHROMEDRIVER_BIN
+    run_pytest web tests/web "; screenshots in .build/test-artifacts/" -s
   fi
 fi
 

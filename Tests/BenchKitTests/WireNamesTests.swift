@@ -18,7 +18,8 @@ import Testing
         ParticipantLeft.name: "ParticipantLeft", TurnSkipped.name: "TurnSkipped", AudioEvent.name: "AudioEvent",
         VotingOpen.name: "VotingOpen", VoteUpdate.name: "VoteUpdate", YourTurn.name: "YourTurn", TurnAccepted.name: "TurnAccepted",
         Runtime.ErrorEvent.name: "ErrorEvent", Runtime.RateLimitExceeded.name: "RateLimitExceeded",
-        ShutdownNotice.ServerShutdown.name: "ServerShutdown",
+        ShutdownNotice.ServerShutdown.name: "ServerShutdown", LobbyConnected.name: "LobbyConnected", LobbyBattle.name: "LobbyBattle",
+        TurnOpened.name: "TurnOpened",
     ]
 
     @Test func everyEventTheBenchmarkReadsIsDeclaredByThePluginsOrTheRuntime() {

@@ -69,6 +69,8 @@ public enum BattleRoom {
     public static func spectators(of id: String) -> String { "battle:\(id):spectators" }
     /// Every connection of one agent (an agent may hold several).
     public static func agent(_ agentId: String) -> String { "agent:\(agentId)" }
+    /// Clients following the list of public battles (`lobby:join`).
+    public static let lobby = "lobby"
 }
 
 extension ErrorCode {

@@ -89,6 +89,7 @@ public actor BattleOwner {
         let seq = try append(event: BattleStateChanged.name, payload: try ArenaJSON.encode(event), status: (status, round))
         services.metrics.counter("moltarena_battle_transitions_total", ["status": status.rawValue]).increment()
         owners?.statusChanged()
+        announceToLobby()
         if !keepingOwner { releaseIfDone() }
         return seq
     }
@@ -211,10 +212,25 @@ public actor BattleOwner {
         guard presenceDirty else { return }
         presenceDirty = false
         lastPresence = services.clock.now()
+        let presence = currentPresence
         services.rooms.emit(
-            BattlePresence(battleId: battleId, agentsOnline: agentConnections.keys.sorted(), spectators: spectatorCount),
+            BattlePresence(battleId: battleId, agentsOnline: presence.agentsOnline, spectators: presence.spectators),
             to: [BattleRoom.battle(battleId)]
         )
+        owners?.presenceChanged(battleId, presence)
+        announceToLobby()
+    }
+
+    // MARK: The lobby
+
+    /// `lobby:battle` for a public battle, after a change of status, round or presence.
+    private func announceToLobby() {
+        guard battle.visibility == .public else { return }
+        services.rooms.emit(LobbyBattle(battle, presence: currentPresence), to: [BattleRoom.lobby])
+    }
+
+    private var currentPresence: LobbyPresence {
+        LobbyPresence(agentsOnline: agentConnections.keys.sorted(), spectators: spectatorCount)
     }
 }
 

@@ -12,6 +12,8 @@ public final class BattleOwners: Sendable {
     let presenceInterval: Duration
     private let conclusion: Contributions<any BattleConclusion>
     private let owners = NIOLockedValueBox<[String: BattleOwner]>([:])
+    /// The last presence of each owned battle, for the lobby's list (read without the owners).
+    private let presence = NIOLockedValueBox<[String: LobbyPresence]>([:])
     private let onStatusChange: @Sendable () -> Void
 
     init(
@@ -53,9 +55,22 @@ public final class BattleOwners: Sendable {
     public var owned: [String] { owners.withLockedValue { Array($0.keys) } }
 
     func release(_ owner: BattleOwner) {
-        owners.withLockedValue { all in
-            if all[owner.battleId] === owner { all.removeValue(forKey: owner.battleId) }
+        let released = owners.withLockedValue { all in
+            guard all[owner.battleId] === owner else { return false }
+            all.removeValue(forKey: owner.battleId)
+            return true
         }
+        if released { _ = presence.withLockedValue { $0.removeValue(forKey: owner.battleId) } }
+    }
+
+    /// Records a battle's presence as its owner announced it.
+    func presenceChanged(_ battleId: String, _ value: LobbyPresence) {
+        presence.withLockedValue { $0[battleId] = value }
+    }
+
+    /// A battle's presence for the lobby: empty when no owner runs it.
+    func presence(of battleId: String) -> LobbyPresence {
+        presence.withLockedValue { $0[battleId] } ?? LobbyPresence()
     }
 
     func statusChanged() { onStatusChange() }

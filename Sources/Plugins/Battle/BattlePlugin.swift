@@ -1,6 +1,7 @@
 import ConnectionPlugin
 import GRDB
 import Runtime
+import WebApp
 
 /// Phase 1D, battle rooms: battles and participants, who may enter which room, presence, the
 /// battle log with `seq` and replay, snapshots, and the battles HTTP API.
@@ -18,7 +19,10 @@ public struct BattlePlugin: Plugin {
             registrar.migration(name, migrate)
         }
         let conclusion = registrar.declare(Self.conclusion)
-        let snapshots = SnapshotBuilder(turns: registrar.declare(Self.snapshotTurns), votes: registrar.declare(Self.snapshotVotes))
+        let snapshots = SnapshotBuilder(
+            turns: registrar.declare(Self.snapshotTurns), votes: registrar.declare(Self.snapshotVotes),
+            currentTurn: registrar.declare(Self.snapshotCurrentTurn)
+        )
         let service = BattleService(
             store: BattleStore(database: registrar.services.database, clock: registrar.services.clock),
             services: registrar.services, conclusion: conclusion, snapshots: snapshots
@@ -38,8 +42,12 @@ public struct BattlePlugin: Plugin {
         registrar.on(LeaveBattle.self) { request, context in
             try await service.leave(request.battleId, connection: context.connection)
         }
+        registrar.on(JoinLobby.self) { _, context in
+            try service.joinLobby(context.connection)
+        }
         registrar.routes { router in
             BattleRoutes(service: service, agents: agents).add(to: router)
+            WebAppRoutes(assets: .shipped).add(to: router)
         }
         registrar.onStart { service.refreshStatusGauges() }
     }

@@ -1,9 +1,11 @@
 import ConnectionPlugin
+import Foundation
 import Hummingbird
 import Runtime
 import SocketIOProtocol
 
-/// `POST /api/v1/battles`, `GET /api/v1/battles/{id}`, `GET /api/v1/battles?status=`.
+/// `POST /api/v1/battles`, `GET /api/v1/battles/{id}`, `GET /api/v1/battles/{id}/log`,
+/// `GET /api/v1/battles?status=`.
 struct BattleRoutes: Sendable {
     let service: BattleService
     let agents: AgentStore
@@ -19,6 +21,18 @@ struct BattleRoutes: Sendable {
         var battles: [JSONValue]
     }
 
+    /// `GET /api/v1/battles/{id}/log`: `{"battleId","seq","events":[{"event","data","loggedAt"}]}`.
+    struct BattleLog: Encodable {
+        struct Entry: Encodable {
+            var event: String
+            var data: JSONValue
+            var loggedAt: Date
+        }
+        var battleId: String
+        var seq: Int
+        var events: [Entry]
+    }
+
     func add(to router: Router<ArenaRequestContext>) {
         router.post("/api/v1/battles") { request, context in
             let agent = try authenticatedAgent(request)
@@ -28,17 +42,18 @@ struct BattleRoutes: Sendable {
                 visibility: body.visibility ?? .public, rounds: body.rounds ?? 3
             )
             service.refreshStatusGauges()
+            service.announceCreated(battle)
             return try jsonResponse(try service.snapshot(battle.id), status: .created)
         }
         router.get("/api/v1/battles/:id") { request, context in
-            let id = try context.parameters.require("id")
-            guard let battle = try service.battle(id) else { throw ArenaError.battleNotFound(id) }
-            if battle.visibility == .private {
-                // Private battles exist only for their participants: anyone else gets a 404.
-                let agent = request.bearerToken.flatMap { try? agents.agent(forKey: $0) }
-                guard battle.isParticipant(agent?.id) else { throw ArenaError.battleNotFound(id) }
-            }
-            return try jsonResponse(try service.snapshot(id))
+            let battle = try visibleBattle(request, context)
+            return try jsonResponse(try service.snapshot(battle.id))
+        }
+        router.get("/api/v1/battles/:id/log") { request, context in
+            let battle = try visibleBattle(request, context)
+            let entries = try service.log(battle.id)  // seqs 1...N: the last seq is the count
+            let events = try entries.map { BattleLog.Entry(event: $0.event, data: try JSONParser.parse($0.payload), loggedAt: $0.loggedAt) }
+            return try jsonResponse(BattleLog(battleId: battle.id, seq: entries.count, events: events))
         }
         router.get("/api/v1/battles") { request, _ in
             var status: BattleStatus?
@@ -51,6 +66,18 @@ struct BattleRoutes: Sendable {
             let battles = try service.store.listPublic(status: status).compactMap { try service.snapshot($0.id) }
             return try jsonResponse(BattleList(battles: battles))
         }
+    }
+
+    /// The battle named in the path, if the caller may see it: private battles exist only for
+    /// their participants (Bearer), anyone else gets a 404 as for a battle that does not exist.
+    func visibleBattle(_ request: Request, _ context: ArenaRequestContext) throws -> Battle {
+        let id = try context.parameters.require("id")
+        guard let battle = try service.battle(id) else { throw ArenaError.battleNotFound(id) }
+        if battle.visibility == .private {
+            let agent = request.bearerToken.flatMap { try? agents.agent(forKey: $0) }
+            guard battle.isParticipant(agent?.id) else { throw ArenaError.battleNotFound(id) }
+        }
+        return battle
     }
 
     func authenticatedAgent(_ request: Request) throws -> Agent {

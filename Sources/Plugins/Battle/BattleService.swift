@@ -57,6 +57,26 @@ public final class BattleService: Sendable {
         try await owners.run(battleId) { owner in owner.presentAgents }
     }
 
+    /// The battle's logged events, in order, with the time each was logged (replays).
+    public func log(_ id: String) throws -> [BattleLogEntry] {
+        try services.database.read { db in try store.log(battleId: id, after: 0, in: db) }
+    }
+
+    // MARK: The lobby
+
+    /// `lobby:join`: the connection follows the public battles; the reply lists them.
+    func joinLobby(_ connection: Connection) throws -> LobbyConnected {
+        connection.join(BattleRoom.lobby)
+        let battles = try store.listPublic(status: nil)
+        return LobbyConnected(battles: battles.map { LobbyBattle($0, presence: owners.presence(of: $0.id)) })
+    }
+
+    /// A battle was created: the lobby shows it at once (private ones never).
+    func announceCreated(_ battle: Battle) {
+        guard battle.visibility == .public else { return }
+        services.rooms.emit(LobbyBattle(battle, presence: LobbyPresence()), to: [BattleRoom.lobby])
+    }
+
     // MARK: Joining and leaving
 
     func join(_ request: JoinBattle, connection: Connection) async throws -> BattleConnected {

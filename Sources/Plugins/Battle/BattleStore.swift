@@ -3,6 +3,13 @@ import GRDB
 import Runtime
 import SocketIOProtocol
 
+/// One row of a battle's log: the event's name, its JSON object (with `seq`), and when it was logged.
+public struct BattleLogEntry: Sendable {
+    public var event: String
+    public var payload: [UInt8]
+    public var loggedAt: Date
+}
+
 /// The battles, participants and battle log tables, owned by the Battle plugin.
 public struct BattleStore: Sendable {
     let database: any DatabaseWriter
@@ -163,9 +170,11 @@ public struct BattleStore: Sendable {
     }
 
     /// The logged events after `seq`, in order.
-    func log(battleId: String, after seq: Int, in db: GRDB.Database) throws -> [(event: String, payload: [UInt8])] {
-        try Row.fetchAll(db, sql: "SELECT event, payload FROM battle_log WHERE battle_id = ? AND seq > ? ORDER BY seq", arguments: [battleId, seq])
-            .map { ($0["event"], Array(($0["payload"] as String).utf8)) }
+    func log(battleId: String, after seq: Int, in db: GRDB.Database) throws -> [BattleLogEntry] {
+        try Row.fetchAll(
+            db, sql: "SELECT event, payload, created_at FROM battle_log WHERE battle_id = ? AND seq > ? ORDER BY seq", arguments: [battleId, seq]
+        )
+        .map { BattleLogEntry(event: $0["event"], payload: Array(($0["payload"] as String).utf8), loggedAt: $0["created_at"]) }
     }
 
     /// `{"seq":N,...}` from an event's JSON object, without decoding it.

@@ -54,6 +54,38 @@ public struct VotesSnapshotSection: Sendable {
     }
 }
 
+/// Whose turn it is while a turn is open: the snapshot's `currentTurn`
+/// (`{"agentId","round","deadline"}`, or null).
+public struct SnapshotCurrentTurn: Sendable, Equatable {
+    public var agentId: String
+    public var round: Int
+    public var deadline: Date
+
+    public init(agentId: String, round: Int, deadline: Date) {
+        self.agentId = agentId
+        self.round = round
+        self.deadline = deadline
+    }
+
+    var json: JSONValue {
+        .object([
+            JSONMember("agentId", .string(agentId)),
+            JSONMember("round", .int(Int64(round))),
+            JSONMember("deadline", .string(ArenaJSON.formatDate(deadline))),
+        ])
+    }
+}
+
+/// The snapshot's `currentTurn`, contributed by the plugin that runs the turns (Turns), read in
+/// the same transaction as the battle, so spectators who (re)join see whose turn it is.
+public struct CurrentTurnSnapshotSection: Sendable {
+    public let read: @Sendable (_ battle: Battle, _ db: GRDB.Database) throws -> SnapshotCurrentTurn?
+
+    public init(read: @escaping @Sendable (_ battle: Battle, _ db: GRDB.Database) throws -> SnapshotCurrentTurn?) {
+        self.read = read
+    }
+}
+
 /// The extension points of the Battle plugin, declared at boot; each takes one contribution.
 extension BattlePlugin {
     /// What happens when a battle's turns are over (Voting opens its window).
@@ -62,6 +94,8 @@ extension BattlePlugin {
     public static let snapshotTurns = ExtensionPoint<TurnsSnapshotSection>("battle.snapshot.turns", .atMostOne)
     /// The snapshot's `votes`.
     public static let snapshotVotes = ExtensionPoint<VotesSnapshotSection>("battle.snapshot.votes", .atMostOne)
+    /// The snapshot's `currentTurn`.
+    public static let snapshotCurrentTurn = ExtensionPoint<CurrentTurnSnapshotSection>("battle.snapshot.currentTurn", .atMostOne)
 }
 
 /// The snapshot's shape is the contract's: the Battle plugin writes every field, the sections
@@ -69,12 +103,14 @@ extension BattlePlugin {
 struct SnapshotBuilder: Sendable {
     let turns: Contributions<TurnsSnapshotSection>
     let votes: Contributions<VotesSnapshotSection>
+    let currentTurn: Contributions<CurrentTurnSnapshotSection>
 
     func snapshot(_ id: String, in db: GRDB.Database) throws -> JSONValue? {
         guard let battle = try BattleStore.battle(id, in: db) else { return nil }
         let turns = try self.turns.one?.read(battle, db) ?? []
         let results = try BattleOutcomeTables.results(id, in: db)
         let liveVotes = try self.votes.one?.read(battle, db)
+        let currentTurn = try self.currentTurn.one?.read(battle, db)
         let votes: JSONValue =
             results?.votes ?? .object((liveVotes ?? [:]).sorted { $0.key < $1.key }.map { JSONMember($0.key, .int(Int64($0.value))) })
         return .object([
@@ -89,6 +125,7 @@ struct SnapshotBuilder: Sendable {
             JSONMember("turns", .array(turns.map(\.json))),
             JSONMember("votes", votes),
             JSONMember("results", results?.results ?? .null),
+            JSONMember("currentTurn", currentTurn?.json ?? .null),
             JSONMember("createdAt", .string(ArenaJSON.formatDate(battle.createdAt))),
         ])
     }

@@ -162,7 +162,9 @@ struct TurnsEngine: Sendable {
             TurnReactions(battles: battles, store: store, providers: providers, logger: logger).start(
                 for: turn, in: owner.battle, jobs: services.jobs)
         case .notifyTurn(let agentId, let round, let deadline):
+            // The agent is told it may play; the room (spectators too) sees whose turn it is.
             owner.emit(YourTurn(battleId: battleId, round: round, deadline: deadline), toAgent: agentId)
+            owner.emit(TurnOpened(battleId: battleId, agentId: agentId, round: round, deadline: deadline))
         case .scheduleDeadline(let position, let date):
             services.jobs.schedule(at: date, "deadline \(battleId)") { await input(.deadlinePassed(position: position), to: battleId) }
         case .announceSkip(let agentId, let round):

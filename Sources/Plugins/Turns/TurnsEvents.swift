@@ -42,6 +42,16 @@ struct YourTurn: ServerEvent {
     var deadline: Date
 }
 
+/// `battle:turn_open`, to the battle's whole room: a turn began, whose it is and until when.
+/// Not logged: the snapshot's `currentTurn` tells a client that (re)joins.
+struct TurnOpened: ServerEvent {
+    static let name = "battle:turn_open"
+    var battleId: String
+    var agentId: String
+    var round: Int
+    var deadline: Date
+}
+
 /// `battle:turn` (logged): an accepted turn, to the whole room.
 struct TurnEvent: ServerEvent {
     static let name = "battle:turn"

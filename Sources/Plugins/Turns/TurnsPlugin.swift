@@ -29,6 +29,7 @@ public struct TurnsPlugin: Plugin {
         let services = registrar.services
         let store = TurnsStore(database: services.database, clock: services.clock)
         registrar.contribute(TurnsStore.snapshotSection, to: BattlePlugin.snapshotTurns)
+        if mode == .full { registrar.contribute(TurnsStore.currentTurnSection, to: BattlePlugin.snapshotCurrentTurn) }
 
         if mode == .placeholder {
             let placeholder = PlaceholderTurns(battles: battles, store: store, services: services, options: options)

@@ -177,6 +177,19 @@ struct TurnsStore: Sendable {
         )
     }
 
+    /// The snapshot's `currentTurn`: the open turn as persisted in the progress row (a deadline
+    /// and no end), while the battle is in progress.
+    static let currentTurnSection = CurrentTurnSnapshotSection { battle, db in
+        guard battle.status == .inProgress, !battle.participants.isEmpty,
+            let row = try Row.fetchOne(
+                db, sql: "SELECT next_position, deadline, ended_reason FROM turns_progress WHERE battle_id = ?", arguments: [battle.id]),
+            (row["ended_reason"] as String?) == nil, let deadline: Date = row["deadline"]
+        else { return nil }
+        let position: Int = row["next_position"]
+        let count = battle.participants.count
+        return SnapshotCurrentTurn(agentId: battle.participants[position % count].id, round: position / count + 1, deadline: deadline)
+    }
+
     /// The snapshot's `turns`.
     static let snapshotSection = TurnsSnapshotSection { battle, db in
         try turns(battle.id, in: db).map {
