@@ -39,18 +39,7 @@ public final class RedisAdapter: SocketIOAdapter {
     /// The broadcast as the cluster carries it, read back from the frames encoded for the local
     /// sockets (one parse per broadcast). Socket ids count as rooms, as they do in Node.
     static func message(from frames: [OutboundFrame], target: BroadcastTarget, uid: String, namespace: String) -> NodeAdapterWire.Broadcast? {
-        var decoder = SocketIOPacketDecoder()
-        var packet: SocketIOPacket?
-        for (index, frame) in frames.enumerated() {
-            let payload = Array(frame.payload.readableBytesView)
-            if index == 0 {
-                guard payload.first == UInt8(ascii: "4") else { return nil }  // an Engine.IO message
-                packet = try? decoder.decode(text: payload.dropFirst())
-            } else {
-                packet = try? decoder.decode(binary: payload)
-            }
-        }
-        guard let packet, let (event, arguments) = packet.eventNameAndArguments else { return nil }
+        guard let (event, arguments) = OutboundFrame.event(in: frames) else { return nil }
         return NodeAdapterWire.Broadcast(
             uid: uid, event: event, arguments: arguments, namespace: namespace,
             rooms: target.rooms.sorted(), except: (target.exceptRooms.union(target.exceptSocketIds)).sorted()

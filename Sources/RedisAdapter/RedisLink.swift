@@ -11,6 +11,8 @@ public final class RedisLink: Sendable {
     public let port: Int
     private let logger: Logger
     private let adapters = NIOLockedValueBox<[String: RedisAdapter]>([:])
+    /// Channels of this instance's own (the cluster's requests and replies) and their handlers.
+    private let channels = NIOLockedValueBox<[String: @Sendable ([UInt8]) -> Void]>([:])
     private let connectedState = NIOLockedValueBox<(publisher: Bool, subscriber: Bool)>((false, false))
     private let published = NIOLockedValueBox(0)
     private let publisher: RedisConnection
@@ -34,16 +36,20 @@ public final class RedisLink: Sendable {
         self.logger = logger
         let state = connectedState
         let adapters = self.adapters
+        let channels = self.channels
         publisher = RedisConnection(
             host: host, port: port, group: group, logger: logger,
             onStateChange: { up in state.withLockedValue { $0.publisher = up } }
         )
         subscriber = RedisConnection(
             host: host, port: port, group: group, logger: logger,
-            onPush: { reply in RedisLink.deliver(reply, to: adapters) },
+            onPush: { reply in RedisLink.deliver(reply, to: adapters, channels: channels) },
             onConnect: { connection in
                 for namespace in adapters.withLockedValue({ Array($0.keys) }) {
                     RedisLink.subscribe(connection, namespace: namespace)
+                }
+                for channel in channels.withLockedValue({ Array($0.keys) }) {
+                    connection.send([Array("SUBSCRIBE".utf8), Array(channel.utf8)], expectsReply: false)
                 }
             },
             onStateChange: { up in state.withLockedValue { $0.subscriber = up } }
@@ -68,14 +74,25 @@ public final class RedisLink: Sendable {
 
     /// Publishes; while Redis is down the message is dropped (local delivery already happened,
     /// and what is logged is in the database for clients to replay with `sinceSeq`).
-    func publish(_ message: [UInt8], on channel: String) {
+    /// The reply is the number of subscribers that got the message.
+    @discardableResult
+    func publish(_ message: [UInt8], on channel: String) -> EventLoopFuture<RESPValue> {
         published.withLockedValue { $0 += 1 }
-        publisher.send([Array("PUBLISH".utf8), Array(channel.utf8), message]).whenFailure { _ in }
+        let sent = publisher.send([Array("PUBLISH".utf8), Array(channel.utf8), message])
+        sent.whenFailure { _ in }
+        return sent
     }
 
     /// Sends a command on the publisher connection (rate-limit scripts).
     public func command(_ arguments: [String]) -> EventLoopFuture<RESPValue> {
         publisher.send(arguments)
+    }
+
+    /// Subscribes to `channel` (again after each reconnection); `handler` gets each message, in
+    /// the order Redis delivers them.
+    func subscribe(_ channel: String, handler: @escaping @Sendable ([UInt8]) -> Void) {
+        channels.withLockedValue { $0[channel] = handler }
+        if subscriber.isConnected { subscriber.send([Array("SUBSCRIBE".utf8), Array(channel.utf8)], expectsReply: false) }
     }
 
     func register(_ adapter: RedisAdapter) {
@@ -91,10 +108,17 @@ public final class RedisLink: Sendable {
 
     /// `pmessage <pattern> <channel> <payload>` on a broadcast channel, or `message <channel>
     /// <payload>` on a namespace's request channel: to the namespace's adapter.
-    private static func deliver(_ reply: RESPValue, to adapters: NIOLockedValueBox<[String: RedisAdapter]>) {
+    private static func deliver(
+        _ reply: RESPValue, to adapters: NIOLockedValueBox<[String: RedisAdapter]>,
+        channels: NIOLockedValueBox<[String: @Sendable ([UInt8]) -> Void]>
+    ) {
         if case .array(let items?) = reply, items.count == 3, items[0].string == "message", let channel = items[1].string,
             let payload = items[2].bytes
         {
+            if let handler = channels.withLockedValue({ $0[channel] }) {
+                handler(payload)
+                return
+            }
             let adapter = adapters.withLockedValue { all in
                 all.values.first { NodeAdapterWire.requestChannel(namespace: $0.namespace) == channel }
             }

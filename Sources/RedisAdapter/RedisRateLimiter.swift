@@ -25,7 +25,7 @@ public final class RedisRateLimiter: RateLimiter {
     private let link: RedisLink
     private let fallback: any RateLimiter
     private let keyPrefix: String
-    private let sha = NIOLockedValueBox<String?>(nil)
+    private let gcra = RedisScript(RedisRateLimiter.script)
 
     public init(link: RedisLink, fallback: any RateLimiter, keyPrefix: String = "moltarena:rate:") {
         self.link = link
@@ -36,29 +36,13 @@ public final class RedisRateLimiter: RateLimiter {
     public func attempt(_ key: String, limit: RateLimit) async -> RateLimitDecision {
         let interval = max(limit.window.seconds * 1000 / Double(limit.count), 1)
         let burst = interval * Double(limit.count - 1)
-        let arguments = [keyPrefix + key, String(Int(interval.rounded(.up))), String(Int(burst.rounded()))]
+        let arguments = [String(Int(interval.rounded(.up))), String(Int(burst.rounded()))]
         do {
-            let reply = try await evaluate(arguments)
+            let reply = try await gcra.run(on: link, keys: [keyPrefix + key], arguments: arguments)
             guard case .integer(let wait) = reply else { return await fallback.attempt(key, limit: limit) }
             return wait == 0 ? .allowed : .limited(retryAfterMs: Int(max(wait, 1)))
         } catch {
             return await fallback.attempt(key, limit: limit)
         }
-    }
-
-    /// EVALSHA of the loaded script; loads it first, and again after Redis forgot it (a restart).
-    private func evaluate(_ arguments: [String]) async throws -> RESPValue {
-        if let sha = sha.withLockedValue({ $0 }) {
-            do {
-                return try await link.command(["EVALSHA", sha, "1"] + arguments).get()
-            } catch let error as RedisError where error.description.hasPrefix("NOSCRIPT") {
-                self.sha.withLockedValue { $0 = nil }
-            }
-        }
-        guard let loaded = try await link.command(["SCRIPT", "LOAD", Self.script]).get().string else {
-            throw RedisError("SCRIPT LOAD gave no digest")
-        }
-        sha.withLockedValue { $0 = loaded }
-        return try await link.command(["EVALSHA", loaded, "1"] + arguments).get()
     }
 }

@@ -21,6 +21,8 @@ public struct RuntimeEnvironment: Sendable {
     public var adapterFactory: (@Sendable (String) -> any SocketIOAdapter)?
     /// Builds the rate limiter from the runtime clock (nil: in memory, per instance).
     public var rateLimiterFactory: (@Sendable (any RuntimeClock) -> any RateLimiter)?
+    /// The instances serving the arena together (nil: this one alone).
+    public var cluster: (any Cluster)?
     /// Whether the services the instance depends on are up (`/health` says `degraded` when not).
     public var isHealthy: @Sendable () -> Bool = { true }
 
@@ -103,6 +105,7 @@ public final class ArenaRuntime: Sendable {
             clock: clock,
             jobs: jobs,
             rateLimiter: environment.rateLimiterFactory?(clock) ?? InMemoryRateLimiter(clock: clock),
+            cluster: environment.cluster ?? SoloCluster(),
             logger: logger,
             metrics: RuntimeMetrics(factory: PrometheusMetricsFactory(registry: environment.metricsRegistry)),
             registry: ServiceRegistry()

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import NIOConcurrencyHelpers
 import NIOCore
+import SocketIOProtocol
 import SocketIOServer
 
 /// One client connection as plugins see it: who it is, where it is, and how to reach it.
@@ -39,6 +40,22 @@ public struct Connection: Sendable {
     }
 
     public func join(_ room: String) { socket.join(room) }
+
+    /// Holds the broadcasts that reach this connection until ``releaseBroadcasts(after:skipping:)``:
+    /// a client catching up on a log joins its room holding, reads what it missed, then sends it
+    /// and what arrived meanwhile, with no gap between the two.
+    public func holdBroadcasts() { socket.holdBroadcasts() }
+
+    /// Sends `missed` (stored events), then the held broadcasts except those `skip` refuses
+    /// (given each one's event name and first argument), and stops holding.
+    public func releaseBroadcasts(
+        after missed: [(event: String, json: [UInt8])], skipping skip: @escaping @Sendable (_ event: String, _ payload: JSONValue) -> Bool
+    ) {
+        socket.releaseBroadcasts(after: missed.map { ($0.event, $0.json) }) { frames in
+            guard let (name, arguments) = OutboundFrame.event(in: frames), let first = arguments.first else { return false }
+            return skip(name, first)
+        }
+    }
     public func leave(_ room: String) { socket.leave(room) }
 
     /// The rooms this connection is in.

@@ -12,6 +12,8 @@ public struct RuntimeServices: Sendable {
     /// Work that follows a reply (judging, commentary), timed on `clock`, awaited on shutdown.
     public let jobs: BackgroundJobs
     public let rateLimiter: any RateLimiter
+    /// The other instances of the arena, and leases among them (a cluster of one by default).
+    public let cluster: any Cluster
     public let logger: Logger
     public let metrics: RuntimeMetrics
     /// Values plugins provide to the plugins that require them.

@@ -132,15 +132,15 @@ public final class InMemoryAdapter: SocketIOAdapter {
                 excluded.contains(key) || (!target.exceptSocketIds.isEmpty && target.exceptSocketIds.contains(socket.id))
             }
             if target.rooms.isEmpty {
-                for (key, socket) in all where !skip(key, socket) { socket.deliver(frames) }
+                for (key, socket) in all where !skip(key, socket) { socket.deliverBroadcast(frames) }
             } else if target.rooms.count == 1, let members = rooms[target.rooms.first!] {
-                for (key, socket) in members where !skip(key, socket) { socket.deliver(frames) }
+                for (key, socket) in members where !skip(key, socket) { socket.deliverBroadcast(frames) }
             } else {
                 var sent = excluded
                 for room in target.rooms {
                     guard let members = rooms[room] else { continue }
                     for (key, socket) in members where !skip(key, socket) && sent.insert(key).inserted {
-                        socket.deliver(frames)
+                        socket.deliverBroadcast(frames)
                     }
                 }
             }

@@ -97,3 +97,23 @@ enum WebSocketFrameHeader {
         return buffer
     }
 }
+
+extension OutboundFrame {
+    /// The event a broadcast's frames carry, decoded back (one parse): for relaying it to other
+    /// servers, or recognising it. Nil for anything but an event packet.
+    public static func event(in frames: [OutboundFrame]) -> (name: String, arguments: [JSONValue])? {
+        var decoder = SocketIOPacketDecoder()
+        var packet: SocketIOPacket?
+        for (index, frame) in frames.enumerated() {
+            let payload = Array(frame.payload.readableBytesView)
+            if index == 0 {
+                guard payload.first == UInt8(ascii: "4") else { return nil }  // an Engine.IO message
+                packet = try? decoder.decode(text: payload.dropFirst())
+            } else {
+                packet = try? decoder.decode(binary: payload)
+            }
+        }
+        guard let packet, let (name, arguments) = packet.eventNameAndArguments else { return nil }
+        return (name, arguments)
+    }
+}

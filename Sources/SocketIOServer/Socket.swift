@@ -22,6 +22,8 @@ public final class Socket: @unchecked Sendable {
     private var pendingAcks: [UInt64: (callback: @Sendable (Result<[JSONValue], AckError>) -> Void, timer: Scheduled<Void>?)] = [:]
     private var ownHandlers: [String: EventHandler]?
     private(set) var isConnected = true
+    /// Broadcasts held while the client catches up (see ``holdBroadcasts()``), in order.
+    private var held: [[OutboundFrame]]?
 
     init(id: String, namespace: Namespace, handshake: SocketHandshake, session: EngineIOSession, data: (any Sendable)?) {
         self.id = id
@@ -89,9 +91,40 @@ public final class Socket: @unchecked Sendable {
         deliver(OutboundFrame.frames(for: packet))
     }
 
-    /// Sends already encoded frames (broadcast path).
+    /// Sends already encoded frames to this client at once (replies, direct emits).
     func deliver(_ frames: [OutboundFrame]) {
         session.send(frames)
+    }
+
+    /// Sends a room's broadcast (on the socket's loop), or holds it while the client catches up.
+    func deliverBroadcast(_ frames: [OutboundFrame]) {
+        if held != nil {
+            held!.append(frames)
+        } else {
+            session.send(frames)
+        }
+    }
+
+    // MARK: Catching up
+
+    /// Holds the broadcasts that reach this socket, in order, until ``releaseBroadcasts(after:skipping:)``.
+    /// A client that catches up on a log joins the log's room first, holding, then reads what it
+    /// missed: whatever is logged after the read arrives held, and nothing falls in between.
+    public func holdBroadcasts() {
+        onLoop { if self.held == nil { self.held = [] } }
+    }
+
+    /// Sends `first` (each an event name and its arguments' JSON), then the held broadcasts
+    /// `skip` does not refuse (those the catch-up already sent), and stops holding.
+    public func releaseBroadcasts(
+        after first: [(event: String, argumentsJSON: [UInt8])], skipping skip: @escaping @Sendable ([OutboundFrame]) -> Bool
+    ) {
+        onLoop {
+            for (event, json) in first { self.emit(event, argumentsJSON: json) }
+            let held = self.held ?? []
+            self.held = nil
+            for frames in held where !skip(frames) { self.deliver(frames) }
+        }
     }
 
     // MARK: Rooms

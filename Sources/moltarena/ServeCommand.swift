@@ -15,7 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (0 picks a free one).") var port = 3000
     @Option(help: "Log level (trace, debug, info, notice, warning, error).") var logLevel = "info"
     @Option(help: "Event loop threads (default: one per core this process may run on).") var threads: Int?
-    @Option(help: "Redis for several instances behind one address (redis://HOST:PORT); rooms span them.") var redis: String?
+    @Option(help: "Redis for several instances behind one address (redis://HOST:PORT): rooms, rate limits and battles span them.") var redis: String?
     @Option(help: "This instance's id in the cluster (default: a random one).") var instanceId: String?
 
     func run() async throws {
@@ -35,6 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
                 }
                 environment.isHealthy = { link.isHealthy }
                 environment.rateLimiterFactory = { clock in RedisRateLimiter(link: link, fallback: InMemoryRateLimiter(clock: clock)) }
+                environment.cluster = RedisCluster(instanceId: uid, link: link, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
                 link.start()
                 logger.notice("joining the cluster over Redis", metadata: ["redis": "\(host):\(port)", "instance": "\(uid)"])
             }

@@ -84,7 +84,7 @@ extension BattleOwner {
     /// Stores the judge's verdict for the battle (replacing an earlier one).
     public func recordJudgment(_ judge: JSONValue, winnerId: String?) throws {
         let now = services.clock.now()
-        try services.database.write { db in
+        try write { db in
             try db.execute(
                 sql: "INSERT OR REPLACE INTO battle_judgments (battle_id, judge, winner_id, created_at) VALUES (?, ?, ?, ?)",
                 arguments: [battleId, JSONWriter.string(judge), winnerId, now]
@@ -119,7 +119,7 @@ extension BattleOwner {
     public func complete(votes: [String: Int], judge: JSONValue?, winnerId: String?) throws {
         let now = services.clock.now()
         let battleId = self.battleId
-        let inserted = try services.database.write { db -> Bool in
+        let inserted = try write { db -> Bool in
             guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM battle_results WHERE battle_id = ?", arguments: [battleId]) == 0 else {
                 return false
             }

@@ -29,16 +29,27 @@ public actor BattleOwner {
     /// Set when the owner let go of the battle: inputs then go to a freshly acquired owner.
     private(set) var released = false
 
+    /// This owner's fencing token: every write checks that the battle's `fence` is still this
+    /// value, in the same transaction, so an owner that another instance took over writes nothing.
+    let fence: Int
+
     private var slots: [ObjectIdentifier: any Sendable] = [:]
-    private var connections: [String: (connection: Connection, role: Identity.Role)] = [:]
-    private var agentConnections: [String: Set<String>] = [:]
-    private var spectatorCount = 0
+    /// Each instance's share of the room, as it last reported it.
+    private var shares: [String: Share] = [:]
     private var lastPresence: Date?
     private var presenceScheduled = false
     private var presenceDirty = false
 
-    init(battle: Battle, owners: BattleOwners, conclusion: (any BattleConclusion)?) {
+    struct Share {
+        var epoch: String
+        var version: UInt64
+        var agents: Set<String>
+        var spectators: Int
+    }
+
+    init(battle: Battle, fence: Int, owners: BattleOwners, conclusion: (any BattleConclusion)?) {
         self.battleId = battle.id
+        self.fence = fence
         self.battle = battle
         self.owners = owners
         self.conclusion = conclusion
@@ -94,8 +105,32 @@ public actor BattleOwner {
         return seq
     }
 
+    /// A write of the battle's state (any plugin's tables), in one transaction that first checks
+    /// this owner still holds the battle's fence. An owner fenced out lets go of the battle and
+    /// throws BATTLE_UNAVAILABLE (the client retries and reaches the new owner).
+    public func write<T>(_ body: (GRDB.Database) throws -> T) throws -> T {
+        guard !released else { throw ArenaError.battleUnavailable(battleId) }
+        do {
+            return try services.database.write { db in
+                try store.checkFence(battleId, fence, in: db)
+                return try body(db)
+            }
+        } catch let error as FencedOut {
+            services.logger.warning("fenced out of a battle: another instance runs it now", metadata: ["battle": "\(battleId)", "error": "\(error)"])
+            lose()
+            throw ArenaError.battleUnavailable(battleId)
+        }
+    }
+
+    /// Another instance runs the battle now: this owner lets go of it without a word.
+    func lose() {
+        guard !released else { return }
+        released = true
+        owners?.release(self, finished: battle.status.isFinished)
+    }
+
     private func append(event: String, payload: [UInt8], status: (BattleStatus, Int)?) throws -> Int {
-        let (seq, json) = try services.database.write { db in
+        let (seq, json) = try write { db in
             try store.appendLog(battleId: battleId, event: event, payload: payload, status: status, in: db)
         }
         battle.seq = seq
@@ -119,75 +154,71 @@ public actor BattleOwner {
         services.rooms.emit(event, to: [BattleRoom.agent(agentId)])
     }
 
-    // MARK: Membership
+    // MARK: Presence across instances
 
-    struct JoinOutcome {
-        var allParticipantsPresent: Bool
-    }
-
-    func join(_ connection: Connection, role: Identity.Role, sinceSeq: Int?) throws -> JoinOutcome {
-        if let sinceSeq {
-            let missed = try services.database.read { db in try store.log(battleId: battleId, after: sinceSeq, in: db) }
-            for entry in missed { connection.emit(storedEvent: entry.event, json: entry.payload) }
-        }
-        connection.join(BattleRoom.battle(battleId))
-        connection.join(role == .agent ? BattleRoom.agents(of: battleId) : BattleRoom.spectators(of: battleId))
-        if connections[connection.id] == nil {
-            connections[connection.id] = (connection, role)
-            if role == .agent, let agentId = connection.identity.agentId {
-                let first = agentConnections[agentId, default: []].isEmpty
-                agentConnections[agentId, default: []].insert(connection.id)
-                if first {
-                    services.rooms.emit(
-                        ParticipantJoined(battleId: battleId, agentId: agentId, name: name(of: agentId, connection)),
-                        to: [BattleRoom.battle(battleId)], exceptConnections: [connection.id]
-                    )
-                }
-            } else {
-                spectatorCount += 1
-            }
-            presenceChanged()
-        }
-        let present = battle.participants.allSatisfy { !(agentConnections[$0.id]?.isEmpty ?? true) }
-        return JoinOutcome(allParticipantsPresent: present)
-    }
-
-    /// Removes a connection; false when it was not in this battle.
-    func leave(connectionId: String) -> Bool {
-        guard let (connection, role) = connections.removeValue(forKey: connectionId) else { return false }
-        connection.leave(BattleRoom.battle(battleId))
-        connection.leave(role == .agent ? BattleRoom.agents(of: battleId) : BattleRoom.spectators(of: battleId))
-        if role == .agent, let agentId = connection.identity.agentId {
-            agentConnections[agentId]?.remove(connectionId)
-            if agentConnections[agentId]?.isEmpty ?? true {
-                agentConnections.removeValue(forKey: agentId)
-                services.rooms.emit(
-                    ParticipantLeft(battleId: battleId, agentId: agentId, name: name(of: agentId, connection)),
-                    to: [BattleRoom.battle(battleId)]
-                )
-            }
+    /// An instance's report of who of the battle is connected to it. Announces agents that
+    /// arrived or left the battle as a whole; true when every participant is present now and an
+    /// agent arrived (the battle may start).
+    func report(_ report: PresenceReport) -> Bool {
+        if let share = shares[report.instance], share.epoch == report.epoch, share.version >= report.version { return false }
+        let before = presentAgents
+        if report.agents.isEmpty && report.spectators == 0 {
+            shares.removeValue(forKey: report.instance)
         } else {
-            spectatorCount -= 1
+            shares[report.instance] = Share(
+                epoch: report.epoch, version: report.version, agents: Set(report.agents), spectators: report.spectators)
         }
+        let arrived = presenceMoved(from: before, except: report.connectionId)
         presenceChanged()
         releaseIfDone()
-        return true
+        return arrived && battle.participants.allSatisfy { presentAgents.contains($0.id) }
     }
 
-    private func name(of agentId: String, _ connection: Connection) -> String {
-        battle.participants.first { $0.id == agentId }?.name ?? connection.identity.name ?? ""
+    /// Forgets the shares of instances that left the cluster.
+    func forget(instances gone: Set<String>) {
+        let before = presentAgents
+        let dropped = shares.keys.filter(gone.contains)
+        guard !dropped.isEmpty else { return }
+        for instance in dropped { shares.removeValue(forKey: instance) }
+        _ = presenceMoved(from: before, except: nil)
+        presenceChanged()
+        releaseIfDone()
     }
 
-    /// Participant agents with at least one connection in the battle's room (this instance).
-    public var presentAgents: Set<String> { Set(agentConnections.keys) }
+    /// The instances with a share of the room, besides this one.
+    var reportingInstances: Set<String> { Set(shares.keys) }
+
+    /// `participant_joined` / `participant_left` for agents whose presence changed; true if one arrived.
+    private func presenceMoved(from before: Set<String>, except connectionId: String?) -> Bool {
+        let now = presentAgents
+        for agentId in now.subtracting(before).sorted() {
+            services.rooms.emit(
+                ParticipantJoined(battleId: battleId, agentId: agentId, name: name(of: agentId)),
+                to: [BattleRoom.battle(battleId)], exceptConnections: connectionId.map { [$0] } ?? []
+            )
+        }
+        for agentId in before.subtracting(now).sorted() {
+            services.rooms.emit(ParticipantLeft(battleId: battleId, agentId: agentId, name: name(of: agentId)), to: [BattleRoom.battle(battleId)])
+        }
+        return !now.subtracting(before).isEmpty
+    }
+
+    private func name(of agentId: String) -> String {
+        battle.participants.first { $0.id == agentId }?.name ?? ""
+    }
+
+    /// Participant agents with at least one connection in the battle's room, on any instance.
+    public var presentAgents: Set<String> { shares.values.reduce(into: Set<String>()) { $0.formUnion($1.agents) } }
+
+    private var spectatorCount: Int { shares.values.reduce(0) { $0 + $1.spectators } }
 
     // MARK: Release
 
     /// A finished battle with nobody in its room needs no owner: let it go.
     func releaseIfDone() {
-        guard !released, battle.status.isFinished, connections.isEmpty, !presenceScheduled else { return }
+        guard !released, battle.status.isFinished, shares.isEmpty, !presenceScheduled else { return }
         released = true
-        owners?.release(self)
+        owners?.release(self, finished: battle.status.isFinished)
     }
 
     // MARK: Presence
@@ -230,7 +261,7 @@ public actor BattleOwner {
     }
 
     private var currentPresence: LobbyPresence {
-        LobbyPresence(agentsOnline: agentConnections.keys.sorted(), spectators: spectatorCount)
+        LobbyPresence(agentsOnline: presentAgents.sorted(), spectators: spectatorCount)
     }
 }
 

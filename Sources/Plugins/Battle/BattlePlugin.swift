@@ -19,15 +19,27 @@ public struct BattlePlugin: Plugin {
             registrar.migration(name, migrate)
         }
         let conclusion = registrar.declare(Self.conclusion)
+        let inputs = registrar.declare(Self.inputs)
+        let takeovers = registrar.declare(Self.takeover)
         let snapshots = SnapshotBuilder(
             turns: registrar.declare(Self.snapshotTurns), votes: registrar.declare(Self.snapshotVotes),
             currentTurn: registrar.declare(Self.snapshotCurrentTurn)
         )
         let service = BattleService(
             store: BattleStore(database: registrar.services.database, clock: registrar.services.clock),
-            services: registrar.services, conclusion: conclusion, snapshots: snapshots
+            services: registrar.services, conclusion: conclusion, inputs: inputs, takeovers: takeovers, snapshots: snapshots
         )
         registrar.provide(service)
+        let publisher = registrar.services.bus
+        registrar.contribute(
+            BattleInputHandler(PresenceReport.self) { report in
+                let ready = try await service.owners.run(report.battleId) { owner in owner.report(report) }
+                if ready { await publisher.publish(BattleReady(battleId: report.battleId)) }
+                return .init()
+            },
+            to: Self.inputs
+        )
+        let supervisor = BattleSupervisor(service: service, interval: .seconds(1))
         let agents = try registrar.resolve(AgentStore.self)
 
         registrar.onConnect { connection in
@@ -49,6 +61,9 @@ public struct BattlePlugin: Plugin {
             BattleRoutes(service: service, agents: agents).add(to: router)
             WebAppRoutes(assets: .shipped).add(to: router)
         }
-        registrar.onStart { service.refreshStatusGauges() }
+        registrar.onStart {
+            service.refreshStatusGauges()
+            await supervisor.start()
+        }
     }
 }

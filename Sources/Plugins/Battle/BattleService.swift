@@ -13,19 +13,23 @@ public final class BattleService: Sendable {
     public let owners: BattleOwners
     let services: RuntimeServices
     let snapshots: SnapshotBuilder
-    private let memberships = NIOLockedValueBox<[String: Set<String>]>([:])
+    /// Who is in which battle's room on this instance.
+    let members = LocalMembers()
+    /// Battles whose last presence report did not reach their owner.
+    private let unreported = NIOLockedValueBox<Set<String>>([])
 
     init(
-        store: BattleStore, services: RuntimeServices, presenceInterval: Duration = .seconds(1),
-        conclusion: Contributions<any BattleConclusion>, snapshots: SnapshotBuilder
+        store: BattleStore, services: RuntimeServices, presenceInterval: Duration = .seconds(1), leaseTTL: Duration = .seconds(4),
+        conclusion: Contributions<any BattleConclusion>, inputs: Contributions<BattleInputHandler>,
+        takeovers: Contributions<BattleTakeover>, snapshots: SnapshotBuilder
     ) {
         self.store = store
         self.services = services
         self.snapshots = snapshots
         let gauges = StatusGauges(database: services.database, metrics: services.metrics)
         self.owners = BattleOwners(
-            store: store, services: services, presenceInterval: presenceInterval,
-            conclusion: conclusion, onStatusChange: { gauges.refresh() }
+            store: store, services: services, presenceInterval: presenceInterval, leaseTTL: leaseTTL,
+            conclusion: conclusion, inputs: inputs, takeovers: takeovers, onStatusChange: { gauges.refresh() }
         )
     }
 
@@ -79,49 +83,96 @@ public final class BattleService: Sendable {
 
     // MARK: Joining and leaving
 
+    /// `battle:join`, on the instance the connection is on: the room, what was missed since
+    /// `sinceSeq` and the snapshot come from here and the database; the battle's owner (here or
+    /// elsewhere) hears of the new presence.
     func join(_ request: JoinBattle, connection: Connection) async throws -> BattleConnected {
         let identity = connection.identity
-        let (role, outcome) = try await owners.run(request.battleId) { owner -> (Identity.Role, BattleOwner.JoinOutcome) in
-            let battle = owner.battle
-            let isParticipant = battle.isParticipant(identity.agentId)
-            if battle.visibility == .private && !isParticipant {
-                throw ArenaError(.privateBattle, "battle \(battle.id) is private to its participants", status: .forbidden)
-            }
-            if identity.role == .agent && !isParticipant && request.role != .spectator {
-                throw ArenaError(
-                    .notParticipant,
-                    "agent \(identity.agentId ?? "") is not a participant of \(battle.id); join with role \"spectator\" to watch",
-                    status: .forbidden
-                )
-            }
-            let role: Identity.Role = isParticipant ? .agent : .spectator
-            return (role, try owner.join(connection, role: role, sinceSeq: request.sinceSeq))
+        guard let battle = try store.battle(request.battleId) else { throw ArenaError.battleNotFound(request.battleId) }
+        let isParticipant = battle.isParticipant(identity.agentId)
+        if battle.visibility == .private && !isParticipant {
+            throw ArenaError(.privateBattle, "battle \(battle.id) is private to its participants", status: .forbidden)
         }
-        memberships.withLockedValue { _ = $0[connection.id, default: []].insert(request.battleId) }
-        guard let snapshot = try snapshot(request.battleId) else { throw ArenaError.battleNotFound(request.battleId) }
-        await services.bus.publish(BattleJoined(battleId: request.battleId, connection: connection, role: role))
-        if outcome.allParticipantsPresent && role == .agent {
-            await services.bus.publish(BattleReady(battleId: request.battleId))
+        if identity.role == .agent && !isParticipant && request.role != .spectator {
+            throw ArenaError(
+                .notParticipant,
+                "agent \(identity.agentId ?? "") is not a participant of \(battle.id); join with role \"spectator\" to watch",
+                status: .forbidden
+            )
         }
-        return BattleConnected(battleId: request.battleId, role: role, battle: snapshot)
+        let role: Identity.Role = isParticipant ? .agent : .spectator
+        // In the room first, holding what arrives; then one read of what was missed and of the
+        // snapshot. Whatever is logged after that read arrives held; what arrives held but was
+        // read already is dropped: no gap, no duplicate, whichever instance logs.
+        connection.holdBroadcasts()
+        connection.join(BattleRoom.battle(battle.id))
+        connection.join(role == .agent ? BattleRoom.agents(of: battle.id) : BattleRoom.spectators(of: battle.id))
+        let read: ([BattleLogEntry], JSONValue?, Int)
+        do {
+            read = try await services.database.read { db in
+                let missed = try request.sinceSeq.map { try store.log(battleId: battle.id, after: $0, in: db) } ?? []
+                let seq = try BattleStore.battle(battle.id, in: db)?.seq ?? 0
+                return (missed, try snapshots.snapshot(battle.id, in: db), seq)
+            }
+        } catch {
+            connection.releaseBroadcasts(after: []) { _, _ in false }
+            throw error
+        }
+        let (missed, snapshot, seq) = read
+        let battleId = battle.id
+        connection.releaseBroadcasts(after: missed.map { ($0.event, $0.payload) }) { _, payload in
+            guard case .object = payload, payload["battleId"]?.stringValue == battleId, let logged = payload["seq"]?.intValue else { return false }
+            return logged <= seq
+        }
+        guard let snapshot else { throw ArenaError.battleNotFound(battleId) }
+        if let summary = members.add(connection, role: role, to: battleId) {
+            await report(summary, connectionId: connection.id)
+        }
+        await services.bus.publish(BattleJoined(battleId: battleId, connection: connection, role: role))
+        return BattleConnected(battleId: battleId, role: role, battle: snapshot)
     }
 
     func leave(_ battleId: String, connection: Connection) async throws -> BattleLeft {
-        let joined = memberships.withLockedValue { $0[connection.id]?.contains(battleId) ?? false }
-        guard joined, try await owners.run(battleId, { owner in owner.leave(connectionId: connection.id) }) else {
+        guard let (member, summary) = members.remove(connection.id, from: battleId) else {
             throw ArenaError(.notInBattle, "this connection has not joined battle \(battleId)", status: .conflict)
         }
-        memberships.withLockedValue { _ = $0[connection.id]?.remove(battleId) }
+        leaveRooms(connection, role: member.role, battleId: battleId)
+        await report(summary, connectionId: nil)
         return BattleLeft(battleId: battleId)
     }
 
     /// A connection went away: it leaves every battle it was in.
     func disconnected(connectionId: String) async {
-        let battles = memberships.withLockedValue { $0.removeValue(forKey: connectionId) } ?? []
-        for battleId in battles {
-            _ = try? await owners.run(battleId) { owner in owner.leave(connectionId: connectionId) }
+        for battleId in members.battles(of: connectionId) {
+            guard let (_, summary) = members.remove(connectionId, from: battleId) else { continue }
+            await report(summary, connectionId: nil)
         }
     }
+
+    private func leaveRooms(_ connection: Connection, role: Identity.Role, battleId: String) {
+        connection.leave(BattleRoom.battle(battleId))
+        connection.leave(role == .agent ? BattleRoom.agents(of: battleId) : BattleRoom.spectators(of: battleId))
+    }
+
+    /// Tells the battle's owner this instance's share of its room. A report that cannot reach
+    /// the owner (it is failing over) is sent again by the supervisor once a new owner holds it.
+    func report(_ summary: PresenceSummary, connectionId: String?) async {
+        let report = PresenceReport(
+            battleId: summary.battleId, instance: services.cluster.instanceId, epoch: members.epoch, version: summary.version,
+            agents: summary.agents, spectators: summary.spectators, connectionId: connectionId
+        )
+        do {
+            _ = try await owners.send(report)
+            _ = unreported.withLockedValue { $0.remove(summary.battleId) }
+        } catch {
+            _ = unreported.withLockedValue { $0.insert(summary.battleId) }
+            services.logger.notice(
+                "presence not reported to the battle's owner yet", metadata: ["battle": "\(summary.battleId)", "error": "\(error)"])
+        }
+    }
+
+    /// The battles whose last report failed.
+    var unreportedBattles: Set<String> { unreported.withLockedValue { $0 } }
 }
 
 /// The `moltarena_battles{status}` gauges, counted in the database after every change of status.

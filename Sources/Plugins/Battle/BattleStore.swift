@@ -10,6 +10,14 @@ public struct BattleLogEntry: Sendable {
     public var loggedAt: Date
 }
 
+/// An owner's write refused: a later owner took the battle's fence.
+struct FencedOut: Error, CustomStringConvertible {
+    var battleId: String
+    var held: Int
+    var current: Int?
+    var description: String { "battle \(battleId): fence \(held), now \(current.map(String.init) ?? "none")" }
+}
+
 /// The battles, participants and battle log tables, owned by the Battle plugin.
 public struct BattleStore: Sendable {
     let database: any DatabaseWriter
@@ -49,7 +57,14 @@ public struct BattleStore: Sendable {
                     t.primaryKey(["battle_id", "seq"])
                 }
             }
-        )
+        ),
+        // The fencing token of the battle's current owner: each owner write checks it.
+        (
+            "battle.2-fence",
+            { db in
+                try db.alter(table: "battles") { t in t.add(column: "fence", .integer).notNull().defaults(to: 0) }
+            }
+        ),
     ]
 
     public static let maxRounds = 50
@@ -167,6 +182,25 @@ public struct BattleStore: Sendable {
             try db.execute(sql: "UPDATE battles SET seq = ? WHERE id = ?", arguments: [seq, battleId])
         }
         return (seq, withSeq)
+    }
+
+    /// Makes the caller the battle's owner: a new fencing token (one more than the last owner's),
+    /// and the battle as stored, in one transaction. Tokens come from the database, not from
+    /// Redis, so they keep increasing whatever happens to Redis's memory.
+    func takeFence(_ battleId: String) throws -> (battle: Battle, fence: Int)? {
+        try database.write { db in
+            try db.execute(sql: "UPDATE battles SET fence = fence + 1 WHERE id = ?", arguments: [battleId])
+            guard db.changesCount == 1, let battle = try Self.battle(battleId, in: db),
+                let fence = try Int.fetchOne(db, sql: "SELECT fence FROM battles WHERE id = ?", arguments: [battleId])
+            else { return nil }
+            return (battle, fence)
+        }
+    }
+
+    /// Throws ``FencedOut`` unless `fence` is still the battle's token (inside the owner's write).
+    func checkFence(_ battleId: String, _ fence: Int, in db: GRDB.Database) throws {
+        let current = try Int.fetchOne(db, sql: "SELECT fence FROM battles WHERE id = ?", arguments: [battleId])
+        guard current == fence else { throw FencedOut(battleId: battleId, held: fence, current: current) }
     }
 
     /// The logged events after `seq`, in order.

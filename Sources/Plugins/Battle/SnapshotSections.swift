@@ -86,8 +86,13 @@ public struct CurrentTurnSnapshotSection: Sendable {
     }
 }
 
-/// The extension points of the Battle plugin, declared at boot; each takes one contribution.
+/// The extension points of the Battle plugin, declared at boot.
 extension BattlePlugin {
+    /// The clients' inputs that only a battle's owner decides (turns, votes, presence): one
+    /// handler per ``BattleInput`` type, run on whichever instance owns the battle.
+    public static let inputs = ExtensionPoint<BattleInputHandler>("battle.inputs", .many)
+    /// What each plugin re-arms when this instance takes a battle over.
+    public static let takeover = ExtensionPoint<BattleTakeover>("battle.takeover", .many)
     /// What happens when a battle's turns are over (Voting opens its window).
     public static let conclusion = ExtensionPoint<any BattleConclusion>("battle.conclusion", .atMostOne)
     /// The snapshot's `turns`.

@@ -40,7 +40,7 @@ struct TurnReactions: Sendable {
             let sound = try await speech.synthesize(turn.content)
             let url = try audio.store(sound, name: turn.turnId)
             try await battles.owners.run(battle.id) { owner in
-                try store.setAudioURL(turn.turnId, url)
+                try owner.write { db in try TurnsStore.setAudioURL(turn.turnId, url, in: db) }
                 try owner.log(AudioEvent(battleId: battle.id, turnId: turn.turnId, audioUrl: url))
             }
         } catch {

@@ -49,12 +49,18 @@ struct TurnsEngine: Sendable {
 
     // MARK: Inputs
 
-    /// `battle:submit_turn`: checked by the machine, rate limited, then stored, logged and
-    /// acknowledged. A retry with a known `clientTurnId` gets the first answer.
+    /// `battle:submit_turn`: to the battle's owner, wherever it runs.
     func submit(_ request: SubmitTurn, by connection: Connection) async throws -> TurnAccepted {
+        try await battles.owners.send(
+            TurnSubmission(
+                battleId: request.battleId, agentId: connection.identity.agentId, content: request.content, clientTurnId: request.clientTurnId))
+    }
+
+    /// On the owner's instance: checked by the machine, rate limited, then stored, logged and
+    /// acknowledged. A retry with a known `clientTurnId` gets the first answer.
+    func accept(_ request: TurnSubmission) async throws -> TurnAccepted {
         let submission = TurnStateMachine.Submission(
-            agentId: connection.identity.agentId, content: request.content, clientTurnId: request.clientTurnId,
-            turnId: ArenaID.make("trn")
+            agentId: request.agentId, content: request.content, clientTurnId: request.clientTurnId, turnId: ArenaID.make("trn")
         )
         let owners = battles.owners
         let admission = try await owners.run(request.battleId) { owner in
@@ -85,23 +91,22 @@ struct TurnsEngine: Sendable {
         await input(.participantsPresent, to: battleId)
     }
 
-    /// An agent (re)joined: if it is its turn, tell it again.
+    /// An agent (re)joined, on any instance: if it is its turn (as persisted), tell it again.
     func joined(_ event: BattleJoined) async {
-        guard event.role == .agent, let agentId = event.connection.identity.agentId else { return }
-        let open = try? await battles.owners.run(event.battleId) { owner in try machine(on: owner).openTurn }
-        guard let open = open ?? nil, open.agentId == agentId else { return }
+        guard event.role == .agent, let agentId = event.connection.identity.agentId,
+            let battle = try? battles.battle(event.battleId), let open = try? store.openTurn(battle), open.agentId == agentId
+        else { return }
         event.connection.emit(YourTurn(battleId: event.battleId, round: open.round, deadline: open.deadline))
     }
 
-    /// At start-up: every battle under way re-arms its countdown or deadline from what was
-    /// persisted (at once when it passed meanwhile), or asks the judge again.
-    func resume() async {
-        do {
-            let ids = try store.withProgress(battles.battleIds(withStatus: [.starting, .inProgress]))
-            for battleId in ids { await input(.resumed, to: battleId) }
-        } catch {
-            logger.error("could not resume battles", metadata: ["error": "\(error)"])
-        }
+    /// This instance took the battle over (at start-up, or from an instance that died): its
+    /// countdown or deadline is re-armed from what was persisted (at once when it passed
+    /// meanwhile), or the judge is asked again.
+    func resume(_ battleId: String) async {
+        guard let status = try? battles.battle(battleId)?.status, [.starting, .inProgress].contains(status),
+            (try? store.withProgress([battleId]).isEmpty) == false
+        else { return }
+        await input(.resumed, to: battleId)
     }
 
     func input(_ input: TurnStateMachine.Input, to battleId: String) async {
@@ -147,7 +152,7 @@ struct TurnsEngine: Sendable {
         let battleId = owner.battleId
         switch action {
         case .saveProgress(let progress):
-            try store.setProgress(battleId, progress)
+            try owner.write { db in try TurnsStore.setProgress(battleId, progress, in: db) }
         case .setStatus(let status, let round):
             try owner.setStatus(status, round: round)
         case .announceStarting(let startsAt, let countdownSeconds):
@@ -155,7 +160,7 @@ struct TurnsEngine: Sendable {
         case .scheduleCountdown(let date):
             services.jobs.schedule(at: date, "countdown \(battleId)") { await input(.countdownElapsed, to: battleId) }
         case .storeTurn(let turn, let next):
-            try store.accept(turn, battleId: battleId, next: next)
+            try owner.write { db in try store.accept(turn, battleId: battleId, next: next, in: db) }
         case .announceTurn(let turn):
             try owner.log(TurnEvent(battleId: battleId, turnId: turn.turnId, round: turn.round, agentId: turn.agentId, content: turn.content))
         case .react(let turn):

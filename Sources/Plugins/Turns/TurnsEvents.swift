@@ -1,4 +1,5 @@
 import Foundation
+import BattlePlugin
 import Runtime
 
 /// `battle:submit_turn {"battleId","content","clientTurnId"?}`
@@ -19,7 +20,7 @@ public struct SubmitTurn: ClientEvent {
 }
 
 /// `battle:turn_accepted {"battleId","turnId","round"}`
-public struct TurnAccepted: ServerEvent, Equatable {
+public struct TurnAccepted: ServerEvent, Codable, Equatable {
     public static let name = "battle:turn_accepted"
     public var battleId: String
     public var turnId: String
@@ -90,4 +91,15 @@ extension ErrorCode {
     public static let contentTooLong: ErrorCode = "CONTENT_TOO_LONG"
     public static let battleNotInProgress: ErrorCode = "BATTLE_NOT_IN_PROGRESS"
     public static let notYourTurn: ErrorCode = "NOT_YOUR_TURN"
+}
+
+/// A submitted turn on its way to the battle's owner (on this instance or another).
+struct TurnSubmission: BattleInput {
+    typealias Reply = TurnAccepted
+    static let topic = "turns.submit"
+    var battleId: String
+    /// Nil for a connection without an agent (refused by the owner's rules, as before).
+    var agentId: String?
+    var content: String
+    var clientTurnId: String?
 }

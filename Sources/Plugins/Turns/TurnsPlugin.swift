@@ -36,6 +36,7 @@ public struct TurnsPlugin: Plugin {
             registrar.on(SubmitTurn.self) { request, context in
                 try await placeholder.submit(request, by: context.connection)
             }
+            registrar.contribute(BattleInputHandler(TurnSubmission.self) { try await placeholder.accept($0) }, to: BattlePlugin.inputs)
             return
         }
 
@@ -47,10 +48,11 @@ public struct TurnsPlugin: Plugin {
         registrar.on(SubmitTurn.self) { request, context in
             try await engine.submit(request, by: context.connection)
         }
+        registrar.contribute(BattleInputHandler(TurnSubmission.self) { try await engine.accept($0) }, to: BattlePlugin.inputs)
         if let audio = providers.audio {
             registrar.routes { router in audio.addRoutes(to: router) }
         }
-        // Re-arm countdowns and deadlines of battles under way when the server starts.
-        registrar.onStart { await engine.resume() }
+        // Re-arm countdowns and deadlines of battles this instance takes over (all of them at start-up).
+        registrar.contribute(BattleTakeover { await engine.resume($0) }, to: BattlePlugin.takeover)
     }
 }

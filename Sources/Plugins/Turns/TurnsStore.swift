@@ -72,11 +72,8 @@ struct TurnsStore: Sendable {
         }
     }
 
-    func setProgress(_ battleId: String, _ progress: Progress) throws {
-        try database.write { db in try Self.setProgress(battleId, progress, in: db) }
-    }
-
-    private static func setProgress(_ battleId: String, _ progress: Progress, in db: GRDB.Database) throws {
+    /// Writes are the battle owner's (`owner.write`), fenced in the same transaction.
+    static func setProgress(_ battleId: String, _ progress: Progress, in db: GRDB.Database) throws {
         try db.execute(
             sql: """
                 INSERT OR REPLACE INTO turns_progress (battle_id, next_position, starts_at, deadline, ended_reason, forfeited_by)
@@ -89,20 +86,18 @@ struct TurnsStore: Sendable {
     /// Stores the turn if the battle still waits for it at its position, and the progress after
     /// it, in one transaction: the unique (battle, position) index keeps one decision per turn
     /// whatever else writes.
-    func accept(_ turn: TurnStateMachine.NewTurn, battleId: String, next: Progress) throws {
+    func accept(_ turn: TurnStateMachine.NewTurn, battleId: String, next: Progress, in db: GRDB.Database) throws {
         let now = clock.now()
-        try database.write { db in
-            let expected = try Int.fetchOne(db, sql: "SELECT next_position FROM turns_progress WHERE battle_id = ?", arguments: [battleId])
-            guard expected == turn.position else { throw ArenaError(.notYourTurn, "it is not your turn", status: .conflict) }
-            try db.execute(
-                sql: """
-                    INSERT INTO turns (turn_id, battle_id, position, round, agent_id, content, client_turn_id, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [turn.turnId, battleId, turn.position, turn.round, turn.agentId, turn.content, turn.clientTurnId, now]
-            )
-            try Self.setProgress(battleId, next, in: db)
-        }
+        let expected = try Int.fetchOne(db, sql: "SELECT next_position FROM turns_progress WHERE battle_id = ?", arguments: [battleId])
+        guard expected == turn.position else { throw ArenaError(.notYourTurn, "it is not your turn", status: .conflict) }
+        try db.execute(
+            sql: """
+                INSERT INTO turns (turn_id, battle_id, position, round, agent_id, content, client_turn_id, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [turn.turnId, battleId, turn.position, turn.round, turn.agentId, turn.content, turn.clientTurnId, now]
+        )
+        try Self.setProgress(battleId, next, in: db)
     }
 
     /// The turns accepted under a client id, for retries after a restart.
@@ -121,20 +116,18 @@ struct TurnsStore: Sendable {
     }
 
     /// Placeholder mode: appends a turn after the last one, with no turn order.
-    func appendUnordered(battleId: String, agentId: String, content: String, clientTurnId: String?) throws -> StoredTurn {
+    func appendUnordered(battleId: String, agentId: String, content: String, clientTurnId: String?, in db: GRDB.Database) throws -> StoredTurn {
         let turnId = ArenaID.make("trn")
         let now = clock.now()
-        return try database.write { db in
-            let position =
-                try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(position) + 1, 0) FROM turns WHERE battle_id = ?", arguments: [battleId]) ?? 0
-            try db.execute(
-                sql:
-                    "INSERT INTO turns (turn_id, battle_id, position, round, agent_id, "
-                    + "content, client_turn_id, created_at) VALUES (?, ?, ?, 1, ?, ?, ?, ?)",
-                arguments: [turnId, battleId, position, agentId, content, clientTurnId, now]
-            )
-            return StoredTurn(turnId: turnId, position: position, round: 1, agentId: agentId, content: content, audioUrl: nil, createdAt: now)
-        }
+        let position =
+            try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(position) + 1, 0) FROM turns WHERE battle_id = ?", arguments: [battleId]) ?? 0
+        try db.execute(
+            sql:
+                "INSERT INTO turns (turn_id, battle_id, position, round, agent_id, "
+                + "content, client_turn_id, created_at) VALUES (?, ?, ?, 1, ?, ?, ?, ?)",
+            arguments: [turnId, battleId, position, agentId, content, clientTurnId, now]
+        )
+        return StoredTurn(turnId: turnId, position: position, round: 1, agentId: agentId, content: content, audioUrl: nil, createdAt: now)
     }
 
     /// The turn an agent already submitted in this battle under this client id (a retry).
@@ -155,10 +148,13 @@ struct TurnsStore: Sendable {
         try Row.fetchAll(db, sql: "SELECT * FROM turns WHERE battle_id = ? ORDER BY position", arguments: [battleId]).map(turn(from:))
     }
 
-    func setAudioURL(_ turnId: String, _ url: String) throws {
-        try database.write { db in
-            try db.execute(sql: "UPDATE turns SET audio_url = ? WHERE turn_id = ?", arguments: [url, turnId])
-        }
+    static func setAudioURL(_ turnId: String, _ url: String, in db: GRDB.Database) throws {
+        try db.execute(sql: "UPDATE turns SET audio_url = ? WHERE turn_id = ?", arguments: [url, turnId])
+    }
+
+    /// The turn open now, as persisted (for an agent that joins: is it its turn?).
+    func openTurn(_ battle: Battle) throws -> SnapshotCurrentTurn? {
+        try database.read { db in try Self.currentTurnSection.read(battle, db) }
     }
 
     /// Of these battles, the ones the machine has progress for.

@@ -31,10 +31,10 @@ struct VoteStore: Sendable {
         )
     ]
 
-    func open(_ battleId: String, endsAt: Date) throws {
-        try database.write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO voting_windows (battle_id, ends_at, closed) VALUES (?, ?, 0)", arguments: [battleId, endsAt])
-        }
+    // Writes are the battle owner's (`owner.write`), fenced in the same transaction.
+
+    static func open(_ battleId: String, endsAt: Date, in db: GRDB.Database) throws {
+        try db.execute(sql: "INSERT OR IGNORE INTO voting_windows (battle_id, ends_at, closed) VALUES (?, ?, 0)", arguments: [battleId, endsAt])
     }
 
     func window(_ battleId: String) throws -> (endsAt: Date, closed: Bool)? {
@@ -48,27 +48,23 @@ struct VoteStore: Sendable {
     enum Outcome { case recorded, closed, alreadyVoted }
 
     /// Records the vote if the window is open and the voter has not voted, atomically.
-    func record(battleId: String, voter: String, choice: String) throws -> Outcome {
+    func record(battleId: String, voter: String, choice: String, in db: GRDB.Database) throws -> Outcome {
         let now = clock.now()
-        return try database.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT ends_at, closed FROM voting_windows WHERE battle_id = ?", arguments: [battleId]),
-                !(row["closed"] as Bool), (row["ends_at"] as Date) > now
-            else { return .closed }
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO votes (battle_id, voter, choice, created_at) VALUES (?, ?, ?, ?)",
-                arguments: [battleId, voter, choice, now]
-            )
-            return db.changesCount == 1 ? .recorded : .alreadyVoted
-        }
+        guard let row = try Row.fetchOne(db, sql: "SELECT ends_at, closed FROM voting_windows WHERE battle_id = ?", arguments: [battleId]),
+            !(row["closed"] as Bool), (row["ends_at"] as Date) > now
+        else { return .closed }
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO votes (battle_id, voter, choice, created_at) VALUES (?, ?, ?, ?)",
+            arguments: [battleId, voter, choice, now]
+        )
+        return db.changesCount == 1 ? .recorded : .alreadyVoted
     }
 
     /// Closes the window (once) and returns the counts as stored; nil if it was already closed.
-    func close(_ battleId: String, choices: [String]) throws -> [String: Int]? {
-        try database.write { db in
-            try db.execute(sql: "UPDATE voting_windows SET closed = 1 WHERE battle_id = ? AND closed = 0", arguments: [battleId])
-            guard db.changesCount == 1 else { return nil }
-            return try Self.counts(battleId, choices: choices, in: db)
-        }
+    static func close(_ battleId: String, choices: [String], in db: GRDB.Database) throws -> [String: Int]? {
+        try db.execute(sql: "UPDATE voting_windows SET closed = 1 WHERE battle_id = ? AND closed = 0", arguments: [battleId])
+        guard db.changesCount == 1 else { return nil }
+        return try Self.counts(battleId, choices: choices, in: db)
     }
 
     func counts(_ battleId: String, choices: [String]) throws -> [String: Int] {

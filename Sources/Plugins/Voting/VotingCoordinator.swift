@@ -34,15 +34,23 @@ struct VotingCoordinator: BattleConclusion {
         try step(.turnsEnded(windowSeconds: options.windowSeconds), on: owner)
     }
 
+    /// `battle:vote`: to the battle's owner, wherever it runs.
     func vote(_ request: CastVote, by connection: Connection) async throws -> VoteRecorded {
-        let vote = VotingWindowMachine.Vote(
-            voter: connection.clientKey(trustedProxyHeader: options.trustedProxyHeader),
-            voterAgentId: connection.identity.agentId, choice: request.agentId
-        )
+        try await battles.owners.send(
+            VoteSubmission(
+                battleId: request.battleId, voter: connection.clientKey(trustedProxyHeader: options.trustedProxyHeader),
+                voterAgentId: connection.identity.agentId, choice: request.agentId
+            ))
+    }
+
+    /// On the owner's instance: the window's rules, then the vote stored once per voter.
+    func accept(_ request: VoteSubmission) async throws -> VoteRecorded {
+        let vote = VotingWindowMachine.Vote(voter: request.voter, voterAgentId: request.voterAgentId, choice: request.choice)
         return try await battles.owners.run(request.battleId) { owner in
             let now = services.clock.now()
             try machine(on: owner).admit(vote, now: now)
-            switch try store.record(battleId: owner.battleId, voter: vote.voter, choice: vote.choice) {
+            let outcome = try owner.write { db in try store.record(battleId: owner.battleId, voter: vote.voter, choice: vote.choice, in: db) }
+            switch outcome {
             case .recorded:
                 try step(.voteStored, on: owner)
                 return VoteRecorded(battleId: owner.battleId, agentId: vote.choice)
@@ -54,15 +62,11 @@ struct VotingCoordinator: BattleConclusion {
         }
     }
 
-    /// At start-up: close windows that ended while the server was down, re-arm the others.
-    func resume() async {
-        do {
-            for (battleId, _) in try store.openWindows() {
-                await input(.closeDue, to: battleId)
-            }
-        } catch {
-            logger.error("could not resume voting", metadata: ["error": "\(error)"])
-        }
+    /// This instance took the battle over (at start-up, or from an instance that died): a
+    /// window that ended meanwhile closes, an open one is re-armed.
+    func resume(_ battleId: String) async {
+        guard let window = try? store.window(battleId), !window.closed else { return }
+        await input(.closeDue, to: battleId)
     }
 
     func input(_ input: VotingWindowMachine.Input, to battleId: String) async {
@@ -101,7 +105,7 @@ struct VotingCoordinator: BattleConclusion {
             let judgment = try owner.judgment()
             try owner.complete(votes: [:], judge: judgment?.judge, winnerId: judgment?.winnerId)
         case .storeWindow(let endsAt):
-            try store.open(battleId, endsAt: endsAt)
+            try owner.write { db in try VoteStore.open(battleId, endsAt: endsAt, in: db) }
         case .setVotingStatus:
             try owner.setStatus(.voting, round: owner.battle.round)
         case .announceOpen(let endsAt, let choices):
@@ -114,7 +118,8 @@ struct VotingCoordinator: BattleConclusion {
         case .scheduleUpdate(let date):
             services.jobs.schedule(at: date, "vote update \(battleId)") { await input(.updateDue, to: battleId) }
         case .closeAndComplete:
-            guard let counts = try store.close(battleId, choices: owner.battle.participants.map(\.id)) else { return }
+            let choices = owner.battle.participants.map(\.id)
+            guard let counts = try owner.write({ db in try VoteStore.close(battleId, choices: choices, in: db) }) else { return }
             let judgment = try owner.judgment()
             let winner = Self.winner(counts: counts, judgeWinner: judgment?.winnerId)
             try owner.complete(votes: counts, judge: judgment?.judge, winnerId: winner)

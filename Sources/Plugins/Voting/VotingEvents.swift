@@ -1,4 +1,5 @@
 import Foundation
+import BattlePlugin
 import Runtime
 
 /// `battle:vote {"battleId","agentId"}`
@@ -15,7 +16,7 @@ public struct CastVote: ClientEvent {
 }
 
 /// `battle:vote_recorded {"battleId","agentId"}`, to the voter.
-public struct VoteRecorded: ServerEvent {
+public struct VoteRecorded: ServerEvent, Codable {
     public static let name = "battle:vote_recorded"
     public var battleId: String
     public var agentId: String
@@ -42,4 +43,15 @@ extension ErrorCode {
     public static let alreadyVoted: ErrorCode = "ALREADY_VOTED"
     public static let invalidChoice: ErrorCode = "INVALID_CHOICE"
     public static let cannotVoteOwnBattle: ErrorCode = "CANNOT_VOTE_OWN_BATTLE"
+}
+
+/// A vote on its way to the battle's owner (on this instance or another).
+struct VoteSubmission: BattleInput {
+    typealias Reply = VoteRecorded
+    static let topic = "voting.vote"
+    var battleId: String
+    /// Who votes: the agent, or the client's address for anonymous spectators.
+    var voter: String
+    var voterAgentId: String?
+    var choice: String
 }

@@ -27,6 +27,8 @@ public struct VotingPlugin: Plugin {
         registrar.on(CastVote.self, rateLimit: RateLimit(options.votesPer10Seconds, per: .seconds(10))) { request, context in
             try await coordinator.vote(request, by: context.connection)
         }
-        registrar.onStart { await coordinator.resume() }
+        registrar.contribute(BattleInputHandler(VoteSubmission.self) { try await coordinator.accept($0) }, to: BattlePlugin.inputs)
+        // Close or re-arm the voting window of battles this instance takes over.
+        registrar.contribute(BattleTakeover { await coordinator.resume($0) }, to: BattlePlugin.takeover)
     }
 }
