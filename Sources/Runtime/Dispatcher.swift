@@ -121,6 +121,10 @@ struct Dispatcher: Sendable {
             JSONWriter.writeString(error.code.rawValue, into: &bytes)
             bytes.append(contentsOf: #","message":"#.utf8)
             JSONWriter.writeString(error.message, into: &bytes)
+            if let retryAfterMs = error.retryAfterMs {
+                // When to try again (RATE_LIMITED, BATTLE_UNAVAILABLE).
+                bytes.append(contentsOf: #","retryAfterMs":\#(retryAfterMs)"#.utf8)
+            }
             bytes.append(contentsOf: "}}".utf8)
             ack.send(argumentsJSON: bytes)
         }

@@ -64,8 +64,8 @@ class RedisServer:
 class ClusterArena(Arena):
     """`moltarena serve --redis URL --instance-id ID` on a database shared with the others."""
 
-    def __init__(self, exe: Path, workdir: Path, db: Path, redis_url: str, instance_id: str):
-        super().__init__(CONF, workdir, exe)
+    def __init__(self, exe: Path, workdir: Path, db: Path, redis_url: str, instance_id: str, conf: Path = CONF):
+        super().__init__(conf, workdir, exe)
         self.label = f"`moltarena serve --instance-id {instance_id}`"
         self.db = db
         self.redis_url = redis_url
