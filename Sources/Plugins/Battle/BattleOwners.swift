@@ -184,12 +184,19 @@ public final class BattleOwners: Sendable {
         return .here(owner)
     }
 
-    /// An owner whose lease ran out (the process was paused, or Redis was slow) asks again
-    /// before it acts: if another instance holds the lease now, it lets the battle go.
+    /// In a cluster, an owner checks before it acts that it still holds the battle's fence (one
+    /// indexed read): after Redis lost its leases (a restart) another instance may have taken
+    /// the battle while this one's lease looked valid, and a stale owner must not even answer
+    /// from its memory. An owner whose lease ran out (the process was paused) also asks the
+    /// cluster again. Either way, if another instance runs the battle now, this one lets it go.
     private func confirm(_ owner: BattleOwner) async throws -> Location {
-        guard cluster.isDistributed, let expiry = leaseExpiry.withLockedValue({ $0[owner.battleId] }), expiry <= .now else {
-            return .here(owner)
+        guard cluster.isDistributed else { return .here(owner) }
+        if try store.fence(owner.battleId) != owner.fence {
+            services.logger.warning("another instance took the battle's fence: letting it go", metadata: ["battle": "\(owner.battleId)"])
+            await owner.lose()
+            return try await locate(owner.battleId)
         }
+        guard let expiry = leaseExpiry.withLockedValue({ $0[owner.battleId] }), expiry <= .now else { return .here(owner) }
         return await renew(owner) ? .here(owner) : try await locate(owner.battleId)
     }
 

@@ -197,6 +197,11 @@ public struct BattleStore: Sendable {
         }
     }
 
+    /// The battle's fencing token now (nil for an unknown battle).
+    func fence(_ battleId: String) throws -> Int? {
+        try database.read { db in try Int.fetchOne(db, sql: "SELECT fence FROM battles WHERE id = ?", arguments: [battleId]) }
+    }
+
     /// Throws ``FencedOut`` unless `fence` is still the battle's token (inside the owner's write).
     func checkFence(_ battleId: String, _ fence: Int, in db: GRDB.Database) throws {
         let current = try Int.fetchOne(db, sql: "SELECT fence FROM battles WHERE id = ?", arguments: [battleId])

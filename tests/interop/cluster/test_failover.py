@@ -166,3 +166,42 @@ def test_a_paused_owner_resumed_after_a_takeover_writes_and_announces_nothing(pa
     assert [t["content"] for t in spectator.events("battle:turn")] == ["alpha one", "beta one"]
     assert spectator.events("battle:turn_skipped") == []
     assert len(spectator.events("battle:results")) == 1
+
+
+def test_redis_restarted_mid_battle_broadcasts_resume_and_nothing_accepted_is_lost(pair, clients, redis_server):
+    owner, other = pair
+    tag = uuid.uuid4().hex[:6]
+    alpha, beta = owner.create_agent(f"alpha-{tag}"), owner.create_agent(f"beta-{tag}")
+    bid = owner.create_battle([alpha, beta], rounds=2)["id"]
+    clients(owner, label="spectator on the owner").join(bid)
+    assert holder(redis_server.url, bid) == owner.instance_id
+    spectator = clients(other, label="spectator on the other")
+    spectator.join(bid)
+    a, b = clients(other, alpha), clients(owner, beta)
+    a.join(bid)
+    b.join(bid)
+    a.expect("battle:your_turn")
+    a.ok("battle:submit_turn", submit(bid, "alpha one", "a1"))
+    b.expect("battle:your_turn")
+    redis_server.stop()
+    wait_until(lambda: owner.get_json("/health")[1] == {"status": "degraded"}, "the owner sees Redis down", 10)
+    # The owner keeps running the battle it owns: beta, connected to it, plays.
+    b.ok("battle:submit_turn", submit(bid, "beta one", "b1"))
+    redis_server.start()
+    wait_until(lambda: all(x.get_json("/health")[1] == {"status": "ok"} for x in (owner, other)), "both back on Redis", 20)
+    # What the other instance's clients missed is in the database: they catch up by joining again.
+    seen = spectator.logged()[-1][1]["seq"]
+    spectator.join(bid, since_seq=seen)
+    a.join(bid)
+    turn = a.expect("battle:your_turn")
+    assert turn["round"] == 2, turn
+    submit_until_accepted(a, bid, "alpha two", "a2")
+    b.expect("battle:your_turn")
+    b.ok("battle:submit_turn", submit(bid, "beta two", "b2"))
+    spectator.wait_state("COMPLETED", timeout=WAIT + 5)
+    spectator.wait_event("battle:results")
+    snapshot = other.snapshot(bid)
+    assert [t["content"] for t in snapshot["turns"]] == ["alpha one", "beta one", "alpha two", "beta two"]
+    logged = spectator.logged()
+    assert_contiguous_log(logged)  # live, then the catch-up, then live again: no gap, no duplicate
+    assert logged[-1][1]["seq"] == snapshot["seq"]
