@@ -13,8 +13,9 @@ import SocketIOProtocol
 /// to happen with no other input of the battle in between (persist, then announce). Slow work
 /// (a judge, commentary) goes to ``BackgroundJobs`` and comes back through `run` when done.
 ///
-/// An owner is acquired by ``BattleOwners`` (loading the battle) and released once the battle is
-/// over and its room is empty, taking its memory with it; scale-out adds a lease to acquiring.
+/// An owner is made by ``BattleOwners`` (taking the battle's lease and a new fencing token, then
+/// loading the battle) and released once the battle is over and its room is empty, taking its
+/// memory with it, or as soon as another instance holds the battle's fence.
 public actor BattleOwner {
     public nonisolated let battleId: String
     /// The battle as stored, kept current by the owner's own writes.
