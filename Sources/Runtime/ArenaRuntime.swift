@@ -23,6 +23,8 @@ public struct RuntimeEnvironment: Sendable {
     public var rateLimiterFactory: (@Sendable (any RuntimeClock) -> any RateLimiter)?
     /// Whether the services the instance depends on are up (`/health` says `degraded` when not).
     public var isHealthy: @Sendable () -> Bool = { true }
+    /// What the HTTP server accepts from a connection (timeouts, sizes, connections per address).
+    public var httpLimits = HTTPLimits()
 
     public init(
         eventLoopGroup: any EventLoopGroup,
@@ -184,7 +186,7 @@ public final class ArenaRuntime: Sendable {
     ) -> some ApplicationProtocol {
         Application(
             responder: responder,
-            server: .engineIO([io.engine]),
+            server: .engineIO([io.engine], limits: environment.httpLimits),
             configuration: .init(address: .hostname(host, port: port), serverName: "moltarena"),
             onServerRunning: onServerRunning,
             eventLoopGroupProvider: .shared(environment.eventLoopGroup),
