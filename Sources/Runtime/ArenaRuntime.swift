@@ -107,7 +107,8 @@ public final class ArenaRuntime: Sendable {
             rateLimiter: environment.rateLimiterFactory?(clock) ?? InMemoryRateLimiter(clock: clock),
             logger: logger,
             metrics: RuntimeMetrics(factory: PrometheusMetricsFactory(registry: environment.metricsRegistry)),
-            registry: ServiceRegistry()
+            registry: ServiceRegistry(),
+            connections: LiveConnections()
         )
         var registrations = Registrations()
         for resolved in plugins {
