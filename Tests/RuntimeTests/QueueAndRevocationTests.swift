@@ -59,13 +59,17 @@ struct HoldPlugin: Plugin {
         let arena = try await arena()
         let flooder = try await arena.connect()
         let bystander = try await arena.connect()
-        for i in 0..<80 { flooder.send("hold", ["text": .string("\(i)")]) }
+        // One hold running (no longer waiting), then exactly as many waiting as the queue takes.
+        flooder.send("hold", ["text": "running"])
+        #expect(try await flooder.expect("holding")["text"] == "running")
+        for i in 0..<64 { flooder.send("hold", ["text": .string("\(i)")]) }
         let refused = try await flooder.emit("hold", ["text": "one more"])
         #expect(refused["ok"] == false)
         #expect(refused["error"]?["code"] == "QUEUE_FULL")
         #expect(refused["error"]?["message"]?.stringValue?.contains("64 events are already waiting") == true)
         let events = flooder.drainEvents()
-        #expect(events.contains { $0.name == "error" && $0.payload["code"] == "QUEUE_FULL" && $0.payload["event"] == "hold" })
+        let overflows = events.filter { $0.name == "error" && $0.payload["code"] == "QUEUE_FULL" && $0.payload["event"] == "hold" }
+        #expect(overflows.count == 1, "only the 65th waiting event overflowed")
         #expect(!events.contains { $0.name == "rate_limit_exceeded" }, "an overflow is not a rate limit")
         // Another connection's queue is its own.
         #expect(try await bystander.emit("echo", ["text": "hi"])["ok"] == true)
