@@ -92,7 +92,7 @@ start_server() { # name -> sets URL and SERVER_PID
   rm -f "$WORK/db.sqlite"*; : > "$WORK/server.out"
   case "$1" in
     moltarena) taskset -c "$SERVER_CPU" "$BIN" serve --config bench/plugins.bench.conf --db "$WORK/db.sqlite" \
-                 --port 0 --log-level warning > "$WORK/server.out" 2> "$WORK/server.err" & ;;
+                 --port 0 --log-level warning --max-connections-per-address 0 --max-handshakes-per-address-per-second 0 > "$WORK/server.out" 2> "$WORK/server.err" & ;;
     python)    taskset -c "$SERVER_CPU" "$PYTHON" bench/peers/python/server.py --port 0 \
                  > "$WORK/server.out" 2> "$WORK/server.err" & ;;
     node)      taskset -c "$SERVER_CPU" "$NODE" bench/peers/node/server.js --port 0 \

@@ -32,7 +32,8 @@ trap cleanup EXIT
 # start_server NAME CONFIG [SERVE-ARGS...]: starts `moltarena serve` on a free port; sets URL and SERVER_PID.
 start_server() {
   local name="$1" config="$2"; shift 2
-  "$BIN" serve --config "$config" --db "$WORK/$name.sqlite" --port 0 --log-level warning "$@" \
+  "$BIN" serve --config "$config" --db "$WORK/$name.sqlite" --port 0 --log-level warning \
+    --max-connections-per-address 0 --max-handshakes-per-address-per-second 0 "$@" \
     > "$WORK/$name.out" 2> "$WORK/$name.err" &
   SERVER_PID=$!
   SERVER_PIDS+=("$SERVER_PID")

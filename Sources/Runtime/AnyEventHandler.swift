@@ -14,6 +14,10 @@ struct AnyEventHandler: Sendable {
 
     init<E: ClientEvent>(_ type: E.Type, _ handler: @escaping @Sendable (E, EventContext) async throws -> E.Reply) {
         run = { argument, context, admit in
+            if let argument, let field = Self.pathOfOverflowingNumber(in: argument) {
+                // JSON numbers past Double's range parse as infinity, which would come back as null.
+                throw ArenaError.invalidPayload("\(field) is a number out of range")
+            }
             let payload: E
             do {
                 payload = try ArenaJSON.decode(E.self, from: argument ?? .object([]))
@@ -24,6 +28,29 @@ struct AnyEventHandler: Sendable {
             try await admit()
             let reply = try await handler(payload, context)
             return Outcome(replyName: E.Reply.name, replyJSON: try ArenaJSON.encode(reply))
+        }
+    }
+
+    /// Where `value` holds a number too large for a double (`1e999`), as `a.b.0`; nil when it
+    /// holds none.
+    static func pathOfOverflowingNumber(in value: JSONValue, at path: String = "payload") -> String? {
+        switch value {
+        case .double(let number) where !number.isFinite:
+            return path
+        case .array(let elements):
+            for (index, element) in elements.enumerated() {
+                if let found = pathOfOverflowingNumber(in: element, at: path == "payload" ? "\(index)" : "\(path).\(index)") { return found }
+            }
+            return nil
+        case .object(let members):
+            for member in members {
+                if let found = pathOfOverflowingNumber(in: member.value, at: path == "payload" ? member.key : "\(path).\(member.key)") {
+                    return found
+                }
+            }
+            return nil
+        default:
+            return nil
         }
     }
 

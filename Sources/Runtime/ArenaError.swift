@@ -14,6 +14,10 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, Expressi
     public static let internalError: ErrorCode = "INTERNAL_ERROR"
     public static let notFound: ErrorCode = "NOT_FOUND"
     public static let payloadTooLarge: ErrorCode = "PAYLOAD_TOO_LARGE"
+    /// The connection already has as many events waiting for their turn as it may: the event was
+    /// dropped unhandled. Not a rate limit: nothing was counted, and waiting for the answers to the
+    /// events already sent is enough.
+    public static let queueFull: ErrorCode = "QUEUE_FULL"
 }
 
 /// The one error type handlers throw. The dispatcher turns it into the `{ok:false,error}` ack
@@ -42,6 +46,13 @@ public struct ArenaError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public static func rateLimited(event: String, retryAfterMs: Int) -> ArenaError {
         ArenaError(.rateLimited, "too many \(event) requests; retry in \(retryAfterMs) ms", status: .tooManyRequests, retryAfterMs: retryAfterMs)
+    }
+
+    /// An event refused because the connection's queue of unanswered events is full.
+    public static func queueFull(event: String, limit: Int) -> ArenaError {
+        ArenaError(
+            .queueFull, "\(limit) events are already waiting on this connection; \(event) was dropped (wait for their answers)",
+            status: .serviceUnavailable)
     }
 
     public static let internalError = ArenaError(.internalError, "internal error", status: .internalServerError)

@@ -5,9 +5,12 @@ import NIOCore
 /// The request context of the runtime's HTTP routes.
 public struct ArenaRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// The IP address the request came from (empty when unknown, as in router tests).
+    public var remoteIP: String
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        remoteIP = source.channel.remoteAddress?.ipAddress ?? ""
     }
 
     /// Request bodies are small JSON documents.
@@ -70,6 +73,13 @@ extension Request {
         } catch {
             throw ArenaError.invalidPayload(AnyEventHandler.describe(error))
         }
+    }
+
+    /// Who sent the request, for limits: `ip:<address>`, the first address of
+    /// `trustedProxyHeader` when the operator names the header a trusted reverse proxy sets (the
+    /// rule ``Connection/clientKey(trustedProxyHeader:)`` follows for sockets).
+    public func clientKey(context: ArenaRequestContext, trustedProxyHeader: String = "") -> String {
+        "ip:\(ClientAddress.forwarded(in: headers, trustedProxyHeader: trustedProxyHeader) ?? context.remoteIP)"
     }
 
     /// The bearer token of an `Authorization: Bearer` header.

@@ -25,6 +25,8 @@ public struct RuntimeEnvironment: Sendable {
     public var cluster: (any Cluster)?
     /// Whether the services the instance depends on are up (`/health` says `degraded` when not).
     public var isHealthy: @Sendable () -> Bool = { true }
+    /// What the HTTP server accepts from a connection (timeouts, sizes, connections per address).
+    public var httpLimits = HTTPLimits()
 
     public init(
         eventLoopGroup: any EventLoopGroup,
@@ -108,7 +110,8 @@ public final class ArenaRuntime: Sendable {
             cluster: environment.cluster ?? SoloCluster(),
             logger: logger,
             metrics: RuntimeMetrics(factory: PrometheusMetricsFactory(registry: environment.metricsRegistry)),
-            registry: ServiceRegistry()
+            registry: ServiceRegistry(),
+            connections: LiveConnections()
         )
         var registrations = Registrations()
         for resolved in plugins {
@@ -187,7 +190,7 @@ public final class ArenaRuntime: Sendable {
     ) -> some ApplicationProtocol {
         Application(
             responder: responder,
-            server: .engineIO([io.engine]),
+            server: .engineIO([io.engine], limits: environment.httpLimits),
             configuration: .init(address: .hostname(host, port: port), serverName: "moltarena"),
             onServerRunning: onServerRunning,
             eventLoopGroupProvider: .shared(environment.eventLoopGroup),

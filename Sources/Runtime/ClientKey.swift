@@ -7,13 +7,22 @@ extension Connection {
     /// when the operator names the header a trusted reverse proxy sets); else `socket:<id>`.
     public func clientKey(trustedProxyHeader: String = "") -> String {
         if let agentId = identity.agentId { return "agent:\(agentId)" }
-        if !trustedProxyHeader.isEmpty, let name = HTTPField.Name(trustedProxyHeader),
-            let forwarded = handshakeHeaders[name]?.split(separator: ",").first?.trimmingCharacters(in: .whitespaces),
-            !forwarded.isEmpty
-        {
+        if let forwarded = ClientAddress.forwarded(in: handshakeHeaders, trustedProxyHeader: trustedProxyHeader) {
             return "ip:\(forwarded)"
         }
         return remoteIP.isEmpty ? "socket:\(id)" : "ip:\(remoteIP)"
+    }
+}
+
+/// The client's address as a trusted reverse proxy reports it, for sockets and HTTP requests alike.
+enum ClientAddress {
+    /// The first address of `trustedProxyHeader` (`X-Forwarded-For: client, proxy1`); nil when
+    /// the operator names no header or the request has none.
+    static func forwarded(in headers: HTTPFields, trustedProxyHeader: String) -> String? {
+        guard !trustedProxyHeader.isEmpty, let name = HTTPField.Name(trustedProxyHeader),
+            let first = headers[name]?.split(separator: ",").first?.trimmingCharacters(in: .whitespaces), !first.isEmpty
+        else { return nil }
+        return first
     }
 }
 

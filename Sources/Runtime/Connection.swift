@@ -65,6 +65,15 @@ public struct Connection: Sendable {
 
     /// Ends the connection from the server side.
     public func disconnect() { socket.disconnect() }
+
+    /// Refuses, from now on, every event of this connection with `error`, those already waiting
+    /// included (its agent was deactivated, say). Then ``disconnect()`` ends it.
+    public func revoke(_ error: ArenaError) {
+        state.revocation.withLockedValue { $0 = error }
+    }
+
+    /// Why the connection's events are refused, once ``revoke(_:)`` was called.
+    public var revocation: ArenaError? { state.revocation.withLockedValue { $0 } }
 }
 
 /// What the runtime keeps per socket: identity, address, and the queue that runs its events one
@@ -72,7 +81,10 @@ public struct Connection: Sendable {
 final class ConnectionState: Sendable {
     let identity: Identity
     let remoteIP: String
-    let queue = SerialTaskQueue(limit: 64)
+    let revocation = NIOLockedValueBox<ArenaError?>(nil)
+    let queue = SerialTaskQueue(limit: ConnectionState.queueLimit)
+    /// Events one connection may have waiting (or running) at once; past it, QUEUE_FULL.
+    static let queueLimit = 64
 
     init(identity: Identity, remoteIP: String) {
         self.identity = identity

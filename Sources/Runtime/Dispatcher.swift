@@ -30,6 +30,7 @@ struct Dispatcher: Sendable {
         namespace.onConnection { socket in
             let connection = Connection(socket: socket)
             services.metrics.connections(role: connection.identity.role, count: connectionCounts.add(connection.identity.role))
+            services.connections.add(connection)
             let hooks = onConnect
             _ = connection.state.queue.enqueue {
                 for hook in hooks { await hook(connection) }
@@ -38,6 +39,7 @@ struct Dispatcher: Sendable {
         namespace.onDisconnect { socket, reason in
             let connection = Connection(socket: socket)
             services.metrics.connections(role: connection.identity.role, count: connectionCounts.remove(connection.identity.role))
+            services.connections.remove(connection)
             let hooks = onDisconnect
             // Behind whatever the connection still had queued, so cleanup sees its last events.
             let queued = connection.state.queue.enqueue {
@@ -56,9 +58,7 @@ struct Dispatcher: Sendable {
                     await handle(registration, connection: connection, argument: args.first, ack: ack)
                 }
                 if !accepted {
-                    fail(
-                        .rateLimited(event: name, retryAfterMs: 1000), event: name, connection: connection, ack: ack
-                    )
+                    fail(.queueFull(event: name, limit: ConnectionState.queueLimit), event: name, connection: connection, ack: ack)
                 }
             }
         }
@@ -75,6 +75,10 @@ struct Dispatcher: Sendable {
         logger[metadataKey: "connection"] = "\(connection.id)"
         logger[metadataKey: "event"] = "\(registration.name)"
         let context = EventContext(connection: connection, services: services, logger: logger, event: registration.name)
+        if let revoked = connection.revocation {
+            await reply(on: connection) { fail(revoked, event: registration.name, connection: connection, ack: ack) }
+            return
+        }
         do {
             let outcome = try await registration.handle.run(argument, context) {
                 guard let limit = registration.rateLimit else { return }

@@ -18,6 +18,8 @@ public struct RuntimeServices: Sendable {
     public let metrics: RuntimeMetrics
     /// Values plugins provide to the plugins that require them.
     public let registry: ServiceRegistry
+    /// The agents' open connections on this instance.
+    public let connections: LiveConnections
 }
 
 /// What a handler gets with its decoded payload.

@@ -50,6 +50,22 @@ public final class TestConnection: Sendable {
 
     /// Emits `event` with `payload` and returns the ack (`{"ok":true,...}` or `{"ok":false,"error":...}`).
     public func emit(_ event: String, _ payload: JSONValue, timeout: Duration = .seconds(5)) async throws -> JSONValue {
+        try await emit(event, timeout: timeout) { id in self.send(.event(event, [payload], ackId: id)) }
+    }
+
+    /// Emits `event` with its argument written as raw JSON text, exactly as given (what a
+    /// ``JSONValue`` cannot say, such as `1e999`), and returns the ack.
+    public func emit(_ event: String, payloadJSON: String, timeout: Duration = .seconds(5)) async throws -> JSONValue {
+        var name: [UInt8] = []
+        JSONWriter.writeString(event, into: &name)
+        let prefix = String(decoding: name, as: UTF8.self)
+        return try await emit(event, timeout: timeout) { id in
+            guard let session = self.sessionBox.withLockedValue({ $0 }) else { return }
+            session.receiveInProcess(EngineIOPacket(.message, bytes: Array("2\(id)[\(prefix),\(payloadJSON)]".utf8)))
+        }
+    }
+
+    private func emit(_ event: String, timeout: Duration, sending: @escaping @Sendable (UInt64) -> Void) async throws -> JSONValue {
         let id = state.withLockedValue { state -> UInt64 in
             defer { state.nextAckId += 1 }
             return state.nextAckId
@@ -62,7 +78,7 @@ public final class TestConnection: Sendable {
                     return false
                 }
                 if closed { return continuation.resume(throwing: TestConnectionError.disconnected) }
-                self.send(.event(event, [payload], ackId: id))
+                sending(id)
             }
         } onTimeout: {
             self.state.withLockedValue { $0.acks.removeValue(forKey: id) }?.resume(

@@ -25,6 +25,14 @@ public struct EngineIOConfiguration: Sendable {
     /// CORS headers.
     public var allowedOrigins: [String]
     public var transports: Transports
+    /// New sessions (handshakes, polling or WebSocket) one client address may open per second,
+    /// in bursts of as many; more are answered 429. 0 (the default, as in the Node server): no
+    /// limit.
+    public var maxHandshakesPerAddressPerSecond = 0
+    /// After a WebSocket is closed for bad input (an invalid or oversized frame: close code 1002 or
+    /// 1009), how long the connection still reads and drops what the client sends, waiting for it
+    /// to close its side, so the close frame reaches it instead of a TCP reset.
+    public var closeLinger: Duration = .seconds(2)
     /// Hands work for an event loop (async handlers placed on it) to the loop from another
     /// thread, even when the caller is on the loop already. Only for NIO's
     /// `NIOAsyncTestingEventLoop`, which runs a task scheduled from inside it only when it next

@@ -18,7 +18,7 @@ import Foundation
 public struct EngineIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
     public enum Outcome: Sendable {
         case http(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
-        case refusedUpgrade(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
+        case refusedUpgrade(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, EngineIOHTTPError)
         case webSocket
     }
 
@@ -29,11 +29,22 @@ public struct EngineIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
 
     let endpoints: [EngineIOServer]
     let configuration: HTTP1Channel.Configuration
+    let limits: HTTPLimits
+    /// Open connections per client address (shared by every connection of the server).
+    let connections: ConnectionsPerAddress
     public let responder: HTTPChannelHandler.Responder
 
-    public init(endpoints: [EngineIOServer], configuration: HTTP1Channel.Configuration, responder: @escaping HTTPChannelHandler.Responder) {
+    /// Refused at once: the client address holds as many connections as it may.
+    struct TooManyConnections: Error {}
+
+    public init(
+        endpoints: [EngineIOServer], configuration: HTTP1Channel.Configuration, limits: HTTPLimits = .init(),
+        connections: ConnectionsPerAddress? = nil, responder: @escaping HTTPChannelHandler.Responder
+    ) {
         self.endpoints = endpoints
         self.configuration = configuration
+        self.limits = limits
+        self.connections = connections ?? ConnectionsPerAddress(limit: limits.maxConnectionsPerAddress)
         self.responder = { request, writer, channel in
             if let endpoint = endpoints.first(where: { $0.matches(path: Substring(request.uri.path)) }) {
                 let response = await endpoint.respond(to: request, channel: channel)
@@ -51,7 +62,19 @@ public struct EngineIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
     }
 
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        channel.eventLoop.makeCompletedFuture {
+        let connections = self.connections
+        let limits = self.limits
+        return channel.eventLoop.makeCompletedFuture {
+            let address = channel.remoteAddress?.clientKey ?? ""
+            guard connections.open(address) else {
+                logger.debug("connection refused: too many from its address", metadata: ["address": "\(address)"])
+                channel.close(promise: nil)
+                throw TooManyConnections()
+            }
+            channel.closeFuture.whenComplete { _ in connections.close(address) }
+            let requestGuard = HTTPRequestGuard(limits: limits)
+            try requestGuard.addRawSide(to: channel.pipeline.syncOperations)
+            let guardOnLoop = NIOLoopBound(requestGuard, eventLoop: channel.eventLoop)
             // A small first read buffer: most requests and Engine.IO frames are short, and the
             // buffer is held per connection.
             try channel.syncOptions?.setOption(
@@ -59,17 +82,28 @@ public struct EngineIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                 value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536)
             )
             let pendingRole = NIOLoopBoundBox<EngineIOWebSocketHandler.Role?>(nil, eventLoop: channel.eventLoop)
-            let upgradeAttempted = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
+            /// Set when an upgrade was asked for and refused, with why.
+            let upgradeRefusal = NIOLoopBoundBox<EngineIOHTTPError?>(nil, eventLoop: channel.eventLoop)
             let upgrader = EngineIOWebSocketUpgrader<Outcome>(
                 shouldUpgrade: { channel, head in
-                    upgradeAttempted.value = true
+                    upgradeRefusal.value = .badRequest("WebSocket upgrade refused")
                     let (path, query) = Self.split(uri: head.uri)
                     let headers = (try? HTTPRequest(head, secure: false, splitCookie: false))?.headerFields ?? [:]
-                    guard let endpoint = endpoints.first(where: { $0.matches(path: Substring(path)) }),
-                        let role = endpoint.upgradeRole(query: query, headers: headers, path: path, remoteAddress: channel.remoteAddress)
-                    else {
+                    guard let endpoint = endpoints.first(where: { $0.matches(path: Substring(path)) }) else {
                         return channel.eventLoop.makeSucceededFuture(nil)
                     }
+                    let decision = endpoint.upgradeRole(
+                        query: query, headers: headers, path: path, remoteAddress: channel.remoteAddress, eventLoop: channel.eventLoop)
+                    let role: EngineIOWebSocketHandler.Role
+                    switch decision {
+                    case .success(let decided): role = decided
+                    case .failure(let error):
+                        // Engine.IO's own refusals keep the historical 400, with its code; a
+                        // handshake over the address's budget is 429.
+                        if error == .tooManyHandshakes { upgradeRefusal.value = error }
+                        return channel.eventLoop.makeSucceededFuture(nil)
+                    }
+                    upgradeRefusal.value = nil
                     pendingRole.value = role
                     return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
                 },
@@ -80,6 +114,7 @@ public struct EngineIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                             let endpoint = endpoints.first(where: { $0.matches(path: Substring(path)) })
                         else { throw ChannelError.inappropriateOperationForState }
                         pendingRole.value = nil
+                        guardOnLoop.value.remove(from: channel.pipeline.syncOperations)
                         try channel.pipeline.syncOperations.addHandler(EngineIOWebSocketHandler(server: endpoint, role: role))
                         let high = endpoint.configuration.maxOutboundBytes
                         try channel.syncOptions?.setOption(
@@ -103,7 +138,8 @@ public struct EngineIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                             wrappingChannelSynchronously: channel,
                             configuration: .init(isOutboundHalfClosureEnabled: true)
                         )
-                        return upgradeAttempted.value ? .refusedUpgrade(asyncChannel) : .http(asyncChannel)
+                        if let refusal = upgradeRefusal.value { return .refusedUpgrade(asyncChannel, refusal) }
+                        return .http(asyncChannel)
                     }
                 }
             )
@@ -111,10 +147,16 @@ public struct EngineIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
             pipeline.enablePipelining = false
             pipeline.enableErrorHandling = false
             pipeline.enableResponseHeaderValidation = false
-            pipeline.decoderConfiguration.maxHeaderFieldSize = configuration.httpDecoder.maxHeaderFieldSize
-            pipeline.decoderConfiguration.maxHeaderListSize = configuration.httpDecoder.maxHeaderListSize
-            pipeline.decoderConfiguration.maxHeaderFieldCount = configuration.httpDecoder.maxHeaderFieldCount
+            // The tighter of Hummingbird's decoder limits and ours.
+            let decoderLimits = HTTPRequestGuard.decoderLimits(limits)
+            pipeline.decoderConfiguration.maxHeaderFieldSize = min(configuration.httpDecoder.maxHeaderFieldSize, decoderLimits.fieldSize)
+            pipeline.decoderConfiguration.maxHeaderListSize = min(configuration.httpDecoder.maxHeaderListSize, decoderLimits.listSize)
+            pipeline.decoderConfiguration.maxHeaderFieldCount = min(configuration.httpDecoder.maxHeaderFieldCount, decoderLimits.fieldCount)
             let outcome = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: pipeline)
+            // Between NIO's decoder and the upgrade handler, so it sees every request part and
+            // every response (Hummingbird's, and the upgrade's own).
+            let upgradeHandler = try channel.pipeline.syncOperations.handler(type: NIOTypedHTTPServerUpgradeHandler<Outcome>.self)
+            try requestGuard.addPartSide(to: channel.pipeline.syncOperations, before: upgradeHandler)
             return Value(outcome: outcome, channel: channel)
         }
     }
@@ -124,8 +166,8 @@ public struct EngineIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
             switch try await value.outcome.get() {
             case .http(let http):
                 await handleHTTP(asyncChannel: http, logger: logger)
-            case .refusedUpgrade(let http):
-                await Self.writeBadRequest(http)
+            case .refusedUpgrade(let http, let error):
+                await Self.writeRefusal(http, error)
             case .webSocket:
                 return  // the synchronous handlers own the channel from here
             }
@@ -134,11 +176,11 @@ public struct EngineIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
         }
     }
 
-    private static func writeBadRequest(_ http: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>) async {
+    private static func writeRefusal(_ http: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, _ error: EngineIOHTTPError) async {
         try? await http.executeThenClose { _, outbound in
-            let body = EngineIOHTTPError.badRequest("WebSocket upgrade refused").body
+            let body = error.body
             let head = HTTPResponse(
-                status: .badRequest,
+                status: error.status,
                 headerFields: [.connection: "close", .contentType: "application/json", .contentLength: String(body.readableBytes)])
             try await outbound.write(contentsOf: [.head(head), .body(body), .end(nil)])
         }
@@ -164,9 +206,15 @@ extension HTTPServerBuilder {
     /// ```swift
     /// let app = Application(router: router, server: .engineIO([socketIO.engine]), configuration: ...)
     /// ```
-    public static func engineIO(_ endpoints: [EngineIOServer], configuration: HTTP1Channel.Configuration = .init()) -> HTTPServerBuilder {
-        .init { responder in
-            EngineIOHTTPChannel(endpoints: endpoints, configuration: configuration, responder: responder)
+    ///
+    /// `limits` bound what a connection may send before the application sees a request
+    /// (``HTTPLimits``); the defaults suit a server open to the internet.
+    public static func engineIO(
+        _ endpoints: [EngineIOServer], configuration: HTTP1Channel.Configuration = .init(), limits: HTTPLimits = .init()
+    ) -> HTTPServerBuilder {
+        let connections = ConnectionsPerAddress(limit: limits.maxConnectionsPerAddress)
+        return .init { responder in
+            EngineIOHTTPChannel(endpoints: endpoints, configuration: configuration, limits: limits, connections: connections, responder: responder)
         }
     }
 }

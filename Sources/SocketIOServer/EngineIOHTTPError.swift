@@ -12,6 +12,8 @@ public enum EngineIOHTTPError: Error, Sendable, Equatable {
     case forbidden
     case unsupportedProtocolVersion
     case payloadTooLarge
+    /// The client's address opened more sessions than it may this second.
+    case tooManyHandshakes
 
     var code: Int {
         switch self {
@@ -22,6 +24,7 @@ public enum EngineIOHTTPError: Error, Sendable, Equatable {
         case .forbidden: 4
         case .unsupportedProtocolVersion: 5
         case .payloadTooLarge: 3
+        case .tooManyHandshakes: 3
         }
     }
 
@@ -34,6 +37,7 @@ public enum EngineIOHTTPError: Error, Sendable, Equatable {
         case .forbidden: "Forbidden"
         case .unsupportedProtocolVersion: "Unsupported protocol version: this server speaks Engine.IO 4 (EIO=4) only"
         case .payloadTooLarge: "Payload too large"
+        case .tooManyHandshakes: "Too many handshakes from this address; retry in a second"
         }
     }
 
@@ -41,6 +45,7 @@ public enum EngineIOHTTPError: Error, Sendable, Equatable {
         switch self {
         case .forbidden: .forbidden
         case .payloadTooLarge: .contentTooLarge
+        case .tooManyHandshakes: .tooManyRequests
         default: .badRequest
         }
     }

@@ -51,6 +51,7 @@ extension EngineIOServer {
 
         guard let sid = valid.sid else {
             guard request.method == .get else { return .failure(.badHandshakeMethod) }
+            guard admitsHandshake(from: channel.remoteAddress, on: channel.eventLoop) else { return .failure(.tooManyHandshakes) }
             let handshake = EngineIOHandshake(
                 headers: request.headers, path: request.uri.path, query: query,
                 remoteAddress: channel.remoteAddress, transport: "polling"

@@ -17,6 +17,8 @@ public final class EngineIOServer: Sendable {
     /// Runs async work of a session on the session's own event loop (connect middleware).
     public let executors: EventLoopTaskExecutors
     private let sessions = NIOLockedValueBox<[String: EngineIOSession]>([:])
+    /// Handshakes per client address (``EngineIOConfiguration/maxHandshakesPerAddressPerSecond``).
+    let handshakes: KeyedRateBuckets
     private let makeDelegate: @Sendable (EngineIOSession) -> any EngineIOSessionDelegate
 
     /// - Parameters:
@@ -34,6 +36,12 @@ public final class EngineIOServer: Sendable {
         self.batchers = FlushBatchers(group: eventLoopGroup)
         self.executors = EventLoopTaskExecutors(group: eventLoopGroup, enqueuesFromOutsideTheLoop: configuration.enqueuesFromOutsideTheLoop)
         self.makeDelegate = onOpen
+        self.handshakes = KeyedRateBuckets(perSecond: configuration.maxHandshakesPerAddressPerSecond)
+    }
+
+    /// Whether `address` may open another session now (on `eventLoop`'s clock).
+    func admitsHandshake(from address: SocketAddress?, on eventLoop: any EventLoop) -> Bool {
+        handshakes.attempt(address?.clientKey ?? "", now: eventLoop.now)
     }
 
     static let pingFrame = OutboundFrame(.ping, text: [])
@@ -140,20 +148,29 @@ public final class EngineIOServer: Sendable {
         return kept
     }
 
-    /// Decides what a WebSocket upgrade request to this endpoint becomes; nil refuses it (the
-    /// HTTP layer answers 400).
-    func upgradeRole(query: [String: String], headers: HTTPFields, path: String, remoteAddress: SocketAddress?) -> EngineIOWebSocketHandler.Role? {
-        guard case .success(let valid) = validate(query: query), valid.transport == "websocket" else { return nil }
-        guard let sid = valid.sid else {
-            return .newSession(
-                EngineIOHandshake(
-                    headers: Self.keptAfterUpgrade(headers), path: path, query: query, remoteAddress: remoteAddress, transport: "websocket")
-            )
+    /// Decides what a WebSocket upgrade request to this endpoint becomes, or why it is refused
+    /// (the HTTP layer answers with the error's status).
+    func upgradeRole(
+        query: [String: String], headers: HTTPFields, path: String, remoteAddress: SocketAddress?, eventLoop: any EventLoop
+    ) -> Result<EngineIOWebSocketHandler.Role, EngineIOHTTPError> {
+        let valid: ValidatedQuery
+        switch validate(query: query) {
+        case .success(let v): valid = v
+        case .failure(let error): return .failure(error)
         }
-        guard let session = session(sid) else { return nil }
+        guard valid.transport == "websocket" else { return .failure(.badRequest("WebSocket upgrade refused")) }
+        guard let sid = valid.sid else {
+            guard admitsHandshake(from: remoteAddress, on: eventLoop) else { return .failure(.tooManyHandshakes) }
+            return .success(
+                .newSession(
+                    EngineIOHandshake(
+                        headers: Self.keptAfterUpgrade(headers), path: path, query: query, remoteAddress: remoteAddress, transport: "websocket")
+                ))
+        }
+        guard let session = session(sid) else { return .failure(.unknownSession) }
         // Accept-then-close for a second socket on an upgraded session (the `ws` client throws on
         // an HTTP error); the session decides on its loop whether it can upgrade.
-        return .upgrade(session)
+        return .success(.upgrade(session))
     }
 }
 

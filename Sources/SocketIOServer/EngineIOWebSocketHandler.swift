@@ -113,7 +113,20 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
         writePending(to: context)
         context.write(wrapOutboundOut(WebSocketFrameHeader.control(opcode: 0x8, payload: status, allocator: context.channel.allocator)), promise: nil)
         context.flush()
-        context.close(promise: nil)
+        guard code != 1000 else {
+            context.close(promise: nil)
+            return
+        }
+        // Closed for bad input: the client may still be sending (the rest of an oversized
+        // frame). Closing now, with those bytes unread, would answer them with a TCP reset that
+        // can destroy the close frame before the client reads it. Shut the output instead (the
+        // close frame, then FIN), drop what still comes, and close when the client closes its
+        // side or the linger time is over.
+        let channel = context.channel
+        channel.close(mode: .output).whenFailure { _ in channel.close(promise: nil) }
+        context.eventLoop.scheduleTask(in: .init(server.configuration.closeLinger)) {
+            channel.close(promise: nil)
+        }
     }
 
     // MARK: Inbound
@@ -195,6 +208,10 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .inputClosed = event as? ChannelEvent, isClosing {
+            context.close(promise: nil)  // the client closed its side after our close frame
+            return
+        }
         if case .inputClosed = event as? ChannelEvent {
             // The peer closed its side without a close frame (its process died): the
             // connection is over. Half-closure is allowed by the HTTP server, so EOF comes here.

@@ -4,7 +4,7 @@ import NIOCore
 import SocketIOProtocol
 
 /// A Socket.IO 5 server (Engine.IO 4 underneath), to be mounted on an HTTP server with
-/// ``HummingbirdCore/HTTPServerBuilder/engineIO(_:configuration:)``.
+/// ``HummingbirdCore/HTTPServerBuilder/engineIO(_:configuration:limits:)``.
 ///
 /// ```swift
 /// let io = SocketIOServer(configuration: .init(), eventLoopGroup: group, logger: logger)

@@ -48,7 +48,8 @@ struct ConformanceServerCommand: AsyncParsableCommand {
         let host = self.host
         let app = Application(
             router: router,
-            server: .engineIO([io.engine, echo]),
+            // The protocol suites open many sessions from one address in quick succession.
+            server: .engineIO([io.engine, echo], limits: HTTPLimits(maxConnectionsPerAddress: 0)),
             configuration: .init(address: .hostname(host, port: port), serverName: "moltarena"),
             onServerRunning: { channel in ListeningAnnouncer.announce(host: host, channel: channel) },
             eventLoopGroupProvider: .shared(group),

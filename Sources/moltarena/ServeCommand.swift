@@ -17,6 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Event loop threads (default: one per core this process may run on).") var threads: Int?
     @Option(help: "Redis for several instances behind one address (redis://HOST:PORT): rooms, rate limits and battles span them.") var redis: String?
     @Option(help: "This instance's id in the cluster (default: a random one).") var instanceId: String?
+    @OptionGroup(title: "Limits") var limits: LimitOptions
 
     func run() async throws {
         EventLoopThreads.configure(requested: threads)
@@ -25,6 +26,8 @@ struct ServeCommand: AsyncParsableCommand {
         let runtime = try CommandFailure.reporting {
             let database = try Storage.open(path: db)
             var environment = RuntimeEnvironment(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, database: database, logger: logger)
+            environment.httpLimits = limits.httpLimits
+            environment.socketIO.engine.maxHandshakesPerAddressPerSecond = limits.maxHandshakesPerAddressPerSecond
             if let redis {
                 let (host, port) = try RedisLink.address(redis)
                 let link = RedisLink(host: host, port: port, group: MultiThreadedEventLoopGroup.singleton, logger: logger)

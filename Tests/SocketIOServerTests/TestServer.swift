@@ -16,6 +16,7 @@ struct TestServer {
     static func run(
         engine: EngineIOConfiguration = .init(),
         connectTimeout: Duration = .seconds(5),
+        limits: HTTPLimits = .init(),
         configure: (SocketIOServer) -> Void,
         _ body: @Sendable (TestServer, any TestClientProtocol) async throws -> Void
     ) async throws {
@@ -30,7 +31,7 @@ struct TestServer {
         configure(io)
         let app = Application(
             router: Router(),
-            server: .engineIO([io.engine]),
+            server: .engineIO([io.engine], limits: limits),
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             eventLoopGroupProvider: .shared(group),
             logger: logger

@@ -101,11 +101,29 @@ public struct AgentStore: Sendable {
         }
     }
 
-    /// Marks the agent inactive; its key stops working at the next handshake. Nil for an unknown id.
+    /// Marks the agent inactive; its key stops working at the next handshake, and the server
+    /// ends its open connections (at once through the operator's route, else at its next
+    /// revocation check). Nil for an unknown id.
     public func deactivate(id: String) throws -> Agent? {
         try database.write { db in
             try db.execute(sql: "UPDATE agents SET status = ? WHERE id = ?", arguments: [Agent.Status.inactive.rawValue, id])
             return try Row.fetchOne(db, sql: "SELECT * FROM agents WHERE id = ?", arguments: [id]).map(Self.agent(from:))
+        }
+    }
+
+    /// Which of `ids` are inactive agents.
+    public func inactive(among ids: [String]) throws -> [String] {
+        try database.read { db in
+            var inactive: [String] = []
+            // In chunks, well under SQLite's limit on bound values.
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = Array(ids[start..<min(start + 500, ids.count)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                inactive += try String.fetchAll(
+                    db, sql: "SELECT id FROM agents WHERE status = ? AND id IN (\(marks))",
+                    arguments: StatementArguments([Agent.Status.inactive.rawValue] + chunk))
+            }
+            return inactive
         }
     }
 

@@ -2,30 +2,32 @@ import Foundation
 import Runtime
 
 /// Phase 1D, who is connecting: agents and their API keys, the handshake that turns a key into
-/// an identity, the `connected` greeting, `ping`, and the agents HTTP API.
+/// an identity, the `connected` greeting, `ping`, the agents HTTP API (with its gate on sign-up),
+/// and deactivation reaching an agent's open connections.
 public struct ConnectionPlugin: Plugin {
-    public struct Options: PluginOptions {
-        /// Whether clients without a key may connect, as spectators.
-        public var anonymousSpectators: Bool = true
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case anonymousSpectators = "anonymous_spectators"
-        }
-        public static let optionKeys = CodingKeys.allCases.map(\.rawValue)
-
-        public init() {}
-
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            try container.decodeOption(&anonymousSpectators, .anonymousSpectators)
-        }
-    }
+    public typealias Options = ConnectionOptions
 
     public static let name = "connection"
     let options: Options
+    let operatorKey: OperatorKey
 
-    public init(options: Options, mode: PluginMode) {
-        self.options = options
+    public init(options: Options, mode: PluginMode) throws {
+        try self.init(options: options, environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// With the environment the operator key is read from (tests pass their own).
+    init(options: Options, environment: [String: String]) throws {
+        self.options = try options.validated()
+        let key = environment[options.operatorKeyEnv]
+        if let key, !key.isEmpty, key.count < OperatorKey.minimumLength {
+            throw InvalidOption(
+                "operator_key_env", expected: "a key of at least \(OperatorKey.minimumLength) characters in $\(options.operatorKeyEnv)")
+        }
+        operatorKey = OperatorKey(key)
+        if options.registration == .operator, !operatorKey.isConfigured {
+            throw InvalidOption(
+                "registration", expected: "\"operator\" needs the operator key in $\(options.operatorKeyEnv) (or set \"open\" or \"closed\")")
+        }
     }
 
     public func register(with registrar: inout Registrar) {
@@ -36,6 +38,7 @@ public struct ConnectionPlugin: Plugin {
         registrar.provide(store)
         let services = registrar.services
         let anonymousSpectators = options.anonymousSpectators
+        let revocation = Revocation(store: store, services: services, interval: .fractionalSeconds(options.revocationCheckSeconds))
 
         registrar.authenticate { handshake in
             await HandshakeAuthenticator(store: store, anonymousSpectators: anonymousSpectators).authenticate(handshake)
@@ -50,8 +53,13 @@ public struct ConnectionPlugin: Plugin {
         registrar.on(Ping.self, rateLimit: RateLimit(20, per: .seconds(10)), runsOn: .eventLoop) { ping, context in
             Pong(serverTime: context.services.clock.now(), echo: ping.fields)
         }
+        let routes = AgentRoutes(
+            store: store, options: options, operatorKey: operatorKey, rateLimiter: services.rateLimiter, revocation: revocation)
         registrar.routes { router in
-            AgentRoutes(store: store).add(to: router)
+            routes.add(to: router)
+        }
+        registrar.onStart {
+            revocation.startChecking()
         }
     }
 }
@@ -60,4 +68,8 @@ extension ErrorCode {
     public static let invalidApiKey: ErrorCode = "INVALID_API_KEY"
     public static let agentInactive: ErrorCode = "AGENT_INACTIVE"
     public static let authRequired: ErrorCode = "AUTH_REQUIRED"
+    /// Sign-up over HTTP is closed on this server (`registration = "closed"`).
+    public static let registrationClosed: ErrorCode = "REGISTRATION_CLOSED"
+    /// The request needs the operator key (`registration = "operator"`, the operator's routes).
+    public static let operatorKeyRequired: ErrorCode = "OPERATOR_KEY_REQUIRED"
 }
