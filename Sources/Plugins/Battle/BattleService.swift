@@ -107,13 +107,9 @@ public final class BattleService: Sendable {
         connection.holdBroadcasts()
         connection.join(BattleRoom.battle(battle.id))
         connection.join(role == .agent ? BattleRoom.agents(of: battle.id) : BattleRoom.spectators(of: battle.id))
-        let read: ([BattleLogEntry], JSONValue?, Int)
+        let read: (missed: [BattleLogEntry], snapshot: JSONValue?, seq: Int)
         do {
-            read = try await services.database.read { db in
-                let missed = try request.sinceSeq.map { try store.log(battleId: battle.id, after: $0, in: db) } ?? []
-                let seq = try BattleStore.battle(battle.id, in: db)?.seq ?? 0
-                return (missed, try snapshots.snapshot(battle.id, in: db), seq)
-            }
+            read = try catchUp(battle.id, sinceSeq: request.sinceSeq)
         } catch {
             connection.releaseBroadcasts(after: []) { _, _ in false }
             throw error
@@ -130,6 +126,17 @@ public final class BattleService: Sendable {
         }
         await services.bus.publish(BattleJoined(battleId: battleId, connection: connection, role: role))
         return BattleConnected(battleId: battleId, role: role, battle: snapshot)
+    }
+
+    /// What a joining client missed, its snapshot and the `seq` both stop at, in one read
+    /// transaction. Synchronous on purpose: GRDB's async reads hold a reader while they wait for
+    /// a thread of the cooperative pool, which synchronous reads elsewhere may all be blocking.
+    private func catchUp(_ battleId: String, sinceSeq: Int?) throws -> (missed: [BattleLogEntry], snapshot: JSONValue?, seq: Int) {
+        try services.database.read { db in
+            let missed = try sinceSeq.map { try store.log(battleId: battleId, after: $0, in: db) } ?? []
+            let seq = try BattleStore.battle(battleId, in: db)?.seq ?? 0
+            return (missed, try snapshots.snapshot(battleId, in: db), seq)
+        }
     }
 
     func leave(_ battleId: String, connection: Connection) async throws -> BattleLeft {
