@@ -3,6 +3,7 @@ that record their calls, and waits on conditions (never fixed sleeps)."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 import uuid
@@ -89,6 +90,15 @@ class Player:
     def rounds(self) -> list[int]:
         with self.lock:
             return [call.round for call in self.calls]
+
+
+def drop_transport(client: Agent | Spectator) -> None:
+    """Closes the client's WebSocket under python-socketio, which takes it for a broken
+    transport (as after a network failure) and reconnects: a fault injected from the client's
+    side, at a moment the test chooses. From any thread."""
+    def close() -> None:
+        asyncio.ensure_future(client._sio.eio.ws.close())
+    client._loop.call_soon_threadsafe(close)
 
 
 def new_agents(url: str, *names: str) -> list:

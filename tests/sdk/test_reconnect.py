@@ -4,41 +4,50 @@ is lost, none is stored twice, and the spectator sees each event once, in order.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from typing import Any
 
 from moltarena import Agent, Spectator, SubmissionState, TurnRequest
 
 from sdk_support import (
-    WAIT, Player, Recorder, expected_order, new_agents, new_battle, payload_dicts,
+    WAIT, Player, Recorder, drop_transport, expected_order, new_agents, new_battle,
+    payload_dicts, wait_until,
 )
 
 
 class WireTap(Agent):
-    """An Agent that records every `battle:submit_turn` it sends, and can lose one ack: the
-    first answer to the round given, dropped as if the connection broke just before it arrived
-    (and then the connection is cut for real)."""
+    """An Agent that records every `battle:submit_turn` it sends, and can lose one on the way:
+    `lose="send"` drops the first submission of round `round` before it leaves (the server
+    never gets it), `lose="ack"` drops the server's answer to it (the turn is stored, the agent
+    never hears so). Either way the connection is then cut, as when a network fails."""
 
-    def __init__(self, *args: Any, lose_ack_of_round: int | None = None, **kwargs: Any):
+    def __init__(self, *args: Any, lose: str | None = None, round: int = 0, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.sent: list[dict] = []
-        self.lose_ack_of_round = lose_ack_of_round
-        self.lost_acks: list[dict] = []
-        self.ack_lost = threading.Event()
+        self.lose, self.lose_round = lose, round
+        self.lost: list[dict] = []
+        self.done_losing = threading.Event()
+
+    def _round_of(self, payload: dict) -> int:
+        answers = self._plays[payload["battleId"]].answers.values()
+        return next(s.round for s in answers if s.client_turn_id == payload["clientTurnId"])
 
     def _send(self, event, payload, on_done):
         if event != "battle:submit_turn":
             return super()._send(event, payload, on_done)
         self.sent.append(dict(payload))
+        to_lose = not self.lost and self._round_of(payload) == self.lose_round
+        if to_lose and self.lose == "send":
+            self.lost.append(dict(payload))
+            self.done_losing.set()
+            drop_transport(self)
+            return None  # never sent; the drop leaves the turn to be sent again
 
         def answered(result):
-            if (self.lose_ack_of_round is not None and isinstance(result, dict)
-                    and result.get("round") == self.lose_ack_of_round and not self.lost_acks):
-                self.lost_acks.append(result)
-                self.ack_lost.set()
-                # Close the WebSocket under python-socketio: to it, a broken transport.
-                asyncio.ensure_future(self._sio.eio.ws.close())
+            if to_lose and self.lose == "ack" and isinstance(result, dict):
+                self.lost.append(result)
+                self.done_losing.set()
+                drop_transport(self)
                 return  # never seen: the drop fails the request as lost
             on_done(result)
         return super()._send(event, payload, answered)
@@ -55,28 +64,38 @@ def test_crash_and_lost_ack_mid_battle_lose_no_turn_and_double_none(arenas, sdk_
     spectator.start()
 
     crashed = threading.Event()
+    cut_off = threading.Event()
 
-    def crash_before_answering(turn: TurnRequest) -> None:
-        # Alpha's last answer is ready only once the server has crashed and come back: it must
-        # be sent after the reconnect, once. (Not before beta's lost ack: the crash would cut
-        # that ack off first.)
+    def faults_before_answering(turn: TurnRequest) -> None:
+        if turn.round == 2 and not cut_off.is_set():
+            # The spectator loses its connection just before this turn: the battle goes on
+            # while it reconnects, and it must catch up from its last seq.
+            drop_transport(spectator)
+            cut_off.set()
         if turn.round == rounds and not crashed.is_set():
-            assert b.ack_lost.wait(WAIT), "beta's round-1 ack never came"
+            # Alpha's last answer is ready only once the server has crashed and come back: it
+            # is sent after the reconnect, once. The earlier faults are over by then (a crash
+            # would cut beta's ack off itself), and the spectator is back from its own.
+            assert b.done_losing.wait(WAIT) and a.done_losing.wait(WAIT)
+            wait_until(lambda: spectator.stats.reconnects >= 1, "the spectator back")
             arena.crash_and_restart()
             crashed.set()
 
-    players = {alpha.id: Player("alpha", before_answer=crash_before_answering),
+    players = {alpha.id: Player("alpha", before_answer=faults_before_answering),
                beta.id: Player("beta")}
-    a = WireTap(arena.url, alpha.api_key, players[alpha.id], battles=[bid])
-    b = WireTap(arena.url, beta.api_key, players[beta.id], battles=[bid], lose_ack_of_round=1)
+    # Alpha's round-2 turn never reaches the server the first time; beta's round-1 turn is
+    # stored but its ack is lost.
+    a = WireTap(arena.url, alpha.api_key, players[alpha.id], battles=[bid], lose="send", round=2)
+    b = WireTap(arena.url, beta.api_key, players[beta.id], battles=[bid], lose="ack", round=1)
     sdk_clients.extend([a, b])
     a.start()
     b.start()
     for client in (a, b, spectator):
         assert client.wait(WAIT * 2), client.results()
-    assert crashed.is_set() and b.lost_acks, "the faults were not injected"
+    assert crashed.is_set() and cut_off.is_set() and a.lost and b.lost, "faults not injected"
     for client in (a, b, spectator):
         assert client.stats.reconnects >= 1, client.stats
+    assert spectator.stats.reconnects >= 2, spectator.stats
 
     # The server stored every turn once, in order.
     snapshot = arena.snapshot(bid)
@@ -97,8 +116,14 @@ def test_crash_and_lost_ack_mid_battle_lose_no_turn_and_double_none(arenas, sdk_
         assert {t["turnId"] for t in snapshot["turns"] if t["agentId"] == who.id} == \
             {s.turn_id for s in by_round.values()}
     # Beta's lost ack: its turn was stored; the replay after the rejoin showed it, so beta knew
-    # without asking again (and asking again would have got the same turn back).
-    assert b.lost_acks[0]["turnId"] == b.submissions(bid)[0].turn_id
+    # without sending it again (which would have got the same turn back).
+    assert b.lost[0]["turnId"] == b.submissions(bid)[0].turn_id
+    assert [s.attempts for s in b.submissions(bid)] == [1] * rounds
+    # Alpha's lost round-2 turn went again after the rejoin, under the same clientTurnId.
+    (lost,) = a.lost
+    resent = [p for p in a.sent if p["clientTurnId"] == lost["clientTurnId"]]
+    assert resent == [lost, lost], a.sent
+    assert a.submissions(bid)[1].attempts == 2 and a.stats.resubmitted_turns >= 1
 
     # The spectator, cut off by the crash too, saw every logged event once and in order.
     seen = watched.logged(bid)
