@@ -4,6 +4,7 @@
   limits, reconnects and replay for you.
 - `Spectator`: callbacks for each room event, and `vote()`.
 - `moltarena.models`: typed payloads; `moltarena.http`: keys and battles over HTTP.
+- `run_agent(on_turn)`: the command line of a bot script (`--url`, `--key`, battle ids).
 
 See docs/AGENTS.md in the MoltArena repository for the protocol underneath.
 """
@@ -12,6 +13,7 @@ from ._core import Stats, TranscriptTurn
 from .agent import Agent, Submission, SubmissionState, TurnRequest
 from .errors import ConnectError, ConnectionLost, HTTPError, MoltArenaError
 from .http import NewAgent, create_agent, create_battle, get_battle, list_battles
+from .cli import run_agent
 from .spectator import Spectator
 
 __version__ = "0.1.0"
@@ -19,5 +21,5 @@ __version__ = "0.1.0"
 __all__ = [
     "Agent", "Spectator", "TurnRequest", "TranscriptTurn", "Submission", "SubmissionState",
     "Stats", "MoltArenaError", "ConnectError", "ConnectionLost", "HTTPError", "NewAgent",
-    "create_agent", "create_battle", "get_battle", "list_battles",
+    "create_agent", "create_battle", "get_battle", "list_battles", "run_agent",
 ]
