@@ -2,15 +2,17 @@
 # scripts/test.sh - build MoltArena and run every test suite. Installs no system package;
 # creates the Python venv for the interop suite on first use.
 #
-# Usage: scripts/test.sh [STEP...]     STEP: format swift interop web bench protocol (default: all)
+# Usage: scripts/test.sh [STEP...]     STEP: format swift interop sdk web bench protocol (default: all)
 #
-# Steps (the debug build always comes first):
+# Steps (the debug build comes first, unless MOLTARENA_BIN is set and the swift step is not run):
 #   build     swift build --build-tests (debug: the binary and every test target, built once)
 #   format    swift-format lint with .swift-format: no finding
 #   swift     swift test --skip-build (XCTest and Swift Testing)
 #   bench     bench/smoke.sh: every `moltarena bench` scenario briefly, correctness only
 #   interop   tests/interop with the Python venv's pytest (python-socketio,
 #             websocket-client against `moltarena conformance-server`)
+#   sdk       tests/sdk: the Python SDK (sdk/python, installed into the venv) against
+#             `moltarena serve`: whole battles, rate limits, a crash mid-battle, every payload
 #   web       tests/web: the spectator web app in headless Chromium (Selenium, Debian's
 #             chromium and chromium-driver) against `moltarena serve`; screenshots in
 #             .build/test-artifacts/
@@ -19,10 +21,12 @@
 #
 # Environment:
 #   VENV               Python venv with tests/interop/requirements.txt and, for the web step,
-#                      tests/web/requirements.txt (default .venv)
+#                      tests/web/requirements.txt, for the sdk step tests/sdk/requirements.txt
+#                      and the SDK itself (default .venv)
 #   CHROMIUM_BIN, CHROMEDRIVER_BIN  the browser and its driver (default /usr/bin/chromium,
 #                      /usr/bin/chromedriver)
-#   MOLTARENA_BIN      server binary for interop/protocol (default: the debug build's)
+#   MOLTARENA_BIN      server binary for interop/sdk/web/bench/protocol (default: the debug
+#                      build's); with it set and no swift step, nothing is built
 #   EIO_PROTOCOL_REPO  copy (checkout or bare git dir) of socketio/engine.io-protocol
 #   SIO_PROTOCOL_REPO  copy of socketio/socket.io-protocol
 #                      (default for both: a sibling folder of the repo of that name, else the
@@ -40,9 +44,9 @@ LOGS="$ROOT/.build/test-logs"
 mkdir -p "$LOGS"
 
 STEPS=("$@")
-[ ${#STEPS[@]} -gt 0 ] || STEPS=(format swift interop web bench protocol)
+[ ${#STEPS[@]} -gt 0 ] || STEPS=(format swift interop sdk web bench protocol)
 for s in "${STEPS[@]}"; do
-  case "$s" in format|swift|interop|web|bench|protocol) ;; *) echo "test.sh: unknown step '$s' (format swift interop web bench protocol)" >&2; exit 2 ;; esac
+  case "$s" in format|swift|interop|sdk|web|bench|protocol) ;; *) echo "test.sh: unknown step '$s' (format swift interop sdk web bench protocol)" >&2; exit 2 ;; esac
 done
 wants() { local s; for s in "${STEPS[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 
@@ -68,17 +72,22 @@ squeeze_progress() {
 }
 
 # --- build ------------------------------------------------------------------
-banner "swift build (debug)"
 BUILD_OK=0
-set +e
-timeout 2400 swift build --build-tests 2>&1 | tee "$LOGS/swift-build.log" | squeeze_progress
-rc=${PIPESTATUS[0]}
-set -e
-if [ "$rc" -eq 0 ]; then
-  BUILD_OK=1; record "swift build" ok
+if [ -n "${MOLTARENA_BIN:-}" ] && ! wants swift; then
+  # A given binary and no Swift test to run: nothing needs the build.
+  banner "swift build: skipped (MOLTARENA_BIN=$MOLTARENA_BIN)"
 else
-  echo "test.sh: swift build failed (exit $rc); full log: .build/test-logs/swift-build.log" >&2
-  record "swift build" FAILED "exit $rc"
+  banner "swift build (debug)"
+  set +e
+  timeout 2400 swift build --build-tests 2>&1 | tee "$LOGS/swift-build.log" | squeeze_progress
+  rc=${PIPESTATUS[0]}
+  set -e
+  if [ "$rc" -eq 0 ]; then
+    BUILD_OK=1; record "swift build" ok
+  else
+    echo "test.sh: swift build failed (exit $rc); full log: .build/test-logs/swift-build.log" >&2
+    record "swift build" FAILED "exit $rc"
+  fi
 fi
 
 BIN="${MOLTARENA_BIN:-}"
@@ -170,6 +179,29 @@ if wants interop; then
     record "interop" FAILED "no venv at $VENV"
   else
     run_pytest interop tests/interop ""
+  fi
+fi
+
+# --- the Python SDK -------------------------------------------------------------
+if wants sdk; then
+  banner "python SDK (sdk/python against tests/sdk)"
+  ensure_venv tests/sdk/requirements.txt tests/interop/requirements.txt
+  # The SDK as its users get it (`pip install ./sdk/python`), again on every run: it is small,
+  # and a stale copy in the venv would test yesterday's code.
+  installed=0
+  if [ -x "$VENV/bin/pip" ] && "$VENV/bin/pip" install -q --disable-pip-version-check ./sdk/python; then
+    installed=1
+  fi
+  rm -rf sdk/python/build sdk/python/moltarena.egg-info
+  if [ "$installed" = 0 ]; then
+    echo "test.sh: FAILED: could not install ./sdk/python into $VENV (PyPI reachable?)" >&2
+    record "sdk" FAILED "could not install ./sdk/python"
+  elif ! "$VENV/bin/python" -c "import moltarena, pytest" >/dev/null 2>&1; then
+    echo "test.sh: FAILED: the SDK or pytest missing from $VENV; install with:" >&2
+    echo "  $VENV/bin/pip install -r tests/sdk/requirements.txt ./sdk/python   (.ci/run does this)" >&2
+    record "sdk" FAILED "no SDK in $VENV"
+  else
+    run_pytest sdk tests/sdk ""
   fi
 fi
 

@@ -12,7 +12,6 @@ Screenshots go to .build/test-artifacts/.
 from __future__ import annotations
 
 import os
-import socket
 import sys
 from pathlib import Path
 
@@ -23,42 +22,16 @@ for folder in (HERE.parent / "interop", HERE.parent / "interop" / "battle"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
-from battle_support import Arena, Clients, snapshot_binary  # noqa: E402
+from battle_support import Clients, FixedPortArena, snapshot_binary  # noqa: E402
 from serve_process import REPO_ROOT  # noqa: E402
 
 ARTIFACTS = REPO_ROOT / ".build" / "test-artifacts"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class WebArena(Arena):
-    """`moltarena serve --config tests/web/web.conf` on one port for its whole life, so that a
-    restart comes back at the address the open page reconnects to."""
-
-    def __init__(self, config: Path, workdir: Path, exe: Path):
-        super().__init__(config, workdir, exe)
-        self.port = free_port()
-
-    def start(self) -> "WebArena":
-        self.launch([str(self.exe), "serve", "--config", str(self.config), "--db", str(self.db),
-                     "--host", "127.0.0.1", "--port", str(self.port)], cwd=self.workdir)
-        return self
-
-    def restart(self) -> None:
-        """SIGTERM (a graceful shutdown: `server:shutdown` to every client), then start again
-        on the same port and database."""
-        self.stop()
-        self.start()
-
-
 @pytest.fixture(scope="session")
 def arena(tmp_path_factory):
     exe = snapshot_binary(tmp_path_factory.mktemp("bin"))
-    server = WebArena(HERE / "web.conf", tmp_path_factory.mktemp("web-arena"), exe).start()
+    server = FixedPortArena(HERE / "web.conf", tmp_path_factory.mktemp("web-arena"), exe).start()
     yield server
     server.close()
 

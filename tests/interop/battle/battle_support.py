@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import queue
 import shutil
+import signal
+import socket
 import threading
 import time
 import urllib.error
@@ -106,6 +108,40 @@ class Arena(ServeArena):
         status, body = self.get_json(f"/api/v1/battles/{battle_id}")
         assert status == 200, (status, body)
         return body
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class FixedPortArena(Arena):
+    """An Arena on one port for its whole life, so that a server stopped and started again
+    (on the same database) comes back at the address its clients reconnect to."""
+
+    def __init__(self, config: Path, workdir: Path, exe: Path):
+        super().__init__(config, workdir, exe)
+        self.port = free_port()
+
+    def start(self) -> "FixedPortArena":
+        self.launch([str(self.exe), "serve", "--config", str(self.config), "--db", str(self.db),
+                     "--host", "127.0.0.1", "--port", str(self.port)], cwd=self.workdir)
+        return self
+
+    def restart(self) -> None:
+        """SIGTERM (a graceful shutdown: `server:shutdown` to every client), then start again
+        on the same port and database."""
+        self.stop()
+        self.start()
+
+    def crash_and_restart(self) -> None:
+        """SIGKILL (no `server:shutdown`: connections cut as in a crash), then start again on
+        the same port and database."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        self.start()
 
 
 # --- Socket.IO clients -------------------------------------------------------------------------
