@@ -30,7 +30,11 @@ public final class RedisLink: Sendable {
         return (String(host), port)
     }
 
-    public init(host: String, port: Int, group: any EventLoopGroup, logger: Logger) {
+    /// - Parameter onStateChange: told when a connection (`publisher`, `subscriber`) goes up or down.
+    public init(
+        host: String, port: Int, group: any EventLoopGroup, logger: Logger,
+        onStateChange: @escaping @Sendable (_ connection: String, _ up: Bool) -> Void = { _, _ in }
+    ) {
         self.host = host
         self.port = port
         self.logger = logger
@@ -39,7 +43,10 @@ public final class RedisLink: Sendable {
         let channels = self.channels
         publisher = RedisConnection(
             host: host, port: port, group: group, logger: logger,
-            onStateChange: { up in state.withLockedValue { $0.publisher = up } }
+            onStateChange: { up in
+                state.withLockedValue { $0.publisher = up }
+                onStateChange("publisher", up)
+            }
         )
         subscriber = RedisConnection(
             host: host, port: port, group: group, logger: logger,
@@ -52,7 +59,10 @@ public final class RedisLink: Sendable {
                     connection.send([Array("SUBSCRIBE".utf8), Array(channel.utf8)], expectsReply: false)
                 }
             },
-            onStateChange: { up in state.withLockedValue { $0.subscriber = up } }
+            onStateChange: { up in
+                state.withLockedValue { $0.subscriber = up }
+                onStateChange("subscriber", up)
+            }
         )
     }
 

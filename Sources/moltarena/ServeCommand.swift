@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import NIOPosix
+import CoreMetrics
 import Prometheus
 import RedisAdapter
 import Runtime
@@ -30,7 +31,10 @@ struct ServeCommand: AsyncParsableCommand {
             environment.socketIO.engine.maxHandshakesPerAddressPerSecond = limits.maxHandshakesPerAddressPerSecond
             if let redis {
                 let (host, port) = try RedisLink.address(redis)
-                let link = RedisLink(host: host, port: port, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+                let metrics = PrometheusMetricsFactory(registry: environment.metricsRegistry)
+                let link = RedisLink(host: host, port: port, group: MultiThreadedEventLoopGroup.singleton, logger: logger) { connection, up in
+                    Gauge(label: "moltarena_redis_connected", dimensions: [("connection", connection)], factory: metrics).record(up ? 1 : 0)
+                }
                 let uid = instanceId ?? ArenaID.make("srv")
                 let logger = logger
                 environment.adapterFactory = { namespace in

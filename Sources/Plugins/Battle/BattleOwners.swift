@@ -177,7 +177,14 @@ public final class BattleOwners: Sendable {
         guard let (battle, fence) = try store.takeFence(battleId) else { throw ArenaError.battleNotFound(battleId) }
         let owner = BattleOwner(battle: battle, fence: fence, owners: self, conclusion: conclusion.one)
         leaseExpiry.withLockedValue { $0[battleId] = asked + leaseTTL }
-        owners.withLockedValue { $0[battleId] = owner }
+        let count = owners.withLockedValue { all in
+            all[battleId] = owner
+            return all.count
+        }
+        services.metrics.gauge("moltarena_battles_owned", [:]).record(count)
+        if BattleSupervisor.running.contains(battle.status) {
+            services.metrics.counter("moltarena_battle_takeovers_total", [:]).increment()
+        }
         if cluster.isDistributed {
             services.logger.info("this instance runs the battle now", metadata: ["battle": "\(battleId)", "fence": "\(fence)"])
         }
@@ -226,12 +233,13 @@ public final class BattleOwners: Sendable {
     var ownersNow: [BattleOwner] { owners.withLockedValue { Array($0.values) } }
 
     func release(_ owner: BattleOwner, finished: Bool) {
-        let released = owners.withLockedValue { all in
-            guard all[owner.battleId] === owner else { return false }
+        let remaining = owners.withLockedValue { all -> Int? in
+            guard all[owner.battleId] === owner else { return nil }
             all.removeValue(forKey: owner.battleId)
-            return true
+            return all.count
         }
-        guard released else { return }
+        guard let remaining else { return }
+        services.metrics.gauge("moltarena_battles_owned", [:]).record(remaining)
         _ = presence.withLockedValue { $0.removeValue(forKey: owner.battleId) }
         _ = leaseExpiry.withLockedValue { $0.removeValue(forKey: owner.battleId) }
         if finished {

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import redis
+import requests
 
 from battle_support import WAIT, assert_contiguous_log, snapshot_binary, submit, words
 from cluster_support import ClusterArena
@@ -40,6 +41,10 @@ def pair(tmp_path_factory, redis_server, exe):
 def holder(redis_url: str, battle_id: str) -> str | None:
     value = redis.Redis.from_url(redis_url).get(f"moltarena:lease:battle:{battle_id}")
     return value.decode() if value else None
+
+
+def metrics(arena) -> str:
+    return requests.get(arena.url + "/metrics", timeout=5).text
 
 
 def wait_until(fact, what: str, timeout: float) -> None:
@@ -164,6 +169,7 @@ def test_a_paused_owner_resumed_after_a_takeover_writes_and_announces_nothing(pa
     assert_contiguous_log(logged)  # no seq twice, none missing
     assert logged[-1][1]["seq"] == snapshot["seq"]
     assert [t["content"] for t in spectator.events("battle:turn")] == ["alpha one", "beta one"]
+    assert "moltarena_battle_takeovers_total 1" in metrics(survivor)
     assert spectator.events("battle:turn_skipped") == []
     assert len(spectator.events("battle:results")) == 1
 
@@ -185,10 +191,12 @@ def test_redis_restarted_mid_battle_broadcasts_resume_and_nothing_accepted_is_lo
     b.expect("battle:your_turn")
     redis_server.stop()
     wait_until(lambda: owner.get_json("/health")[1] == {"status": "degraded"}, "the owner sees Redis down", 10)
+    assert 'moltarena_redis_connected{connection="subscriber"} 0' in metrics(owner)
     # The owner keeps running the battle it owns: beta, connected to it, plays.
     b.ok("battle:submit_turn", submit(bid, "beta one", "b1"))
     redis_server.start()
     wait_until(lambda: all(x.get_json("/health")[1] == {"status": "ok"} for x in (owner, other)), "both back on Redis", 20)
+    assert 'moltarena_redis_connected{connection="subscriber"} 1' in metrics(owner)
     # What the other instance's clients missed is in the database: they catch up by joining again.
     seen = spectator.logged()[-1][1]["seq"]
     spectator.join(bid, since_seq=seen)
