@@ -78,4 +78,29 @@ import TurnsPlugin
         #expect(back["battle"]?["status"] == "COMPLETED")
         #expect(f.battles.owners.owned == [f.battle.id])
     }
+
+    /// Another runtime on the same database takes the battle over (as an instance does after its
+    /// owner's lease ran out): the first owner, still holding the battle in memory, is fenced
+    /// out. Its write is refused in the same transaction, so nothing is stored or announced,
+    /// and the agent is told to retry (where it reaches the new owner).
+    @Test func aStaleOwnerIsFencedOutAndAnnouncesNothing() async throws {
+        let f = try await TurnsFixture.start(turns: "countdown_seconds = 0\nturn_seconds = 60\nrate_limit_seconds = 0\n", rounds: 1)
+        _ = try await f.alpha.expect("battle:your_turn")
+        let seqBefore = try #require(try f.battles.battle(f.battle.id)?.seq)
+        let successor = try await ArenaTestHarness.start(
+            pluginsConf: TurnsFixture.conf("countdown_seconds = 0\nturn_seconds = 60\nrate_limit_seconds = 0\n"), catalog: TurnsFixture.catalog,
+            database: f.arena.database, startDate: f.arena.clock.now()
+        )
+        let taken = try #require(successor.runtime.services.registry.resolve(BattleService.self))
+        #expect(taken.owners.owned == [f.battle.id], "the successor took the battle under way at start")
+
+        let refused = try await f.submit(f.alpha, "Too late.", clientTurnId: "t1")
+        #expect(refused["error"]?["code"] == "BATTLE_UNAVAILABLE")
+        #expect(refused["error"]?["retryAfterMs"] == 1000)
+        #expect(f.battles.owners.owned.isEmpty, "the fenced-out owner let the battle go")
+        let battle = try #require(try taken.battle(f.battle.id))
+        #expect(battle.seq == seqBefore, "nothing was logged")
+        #expect(try taken.snapshot(f.battle.id)?["turns"]?.arrayValue?.isEmpty == true)
+        #expect(!f.alpha.bufferedEventNames.contains("battle:turn"))
+    }
 }
