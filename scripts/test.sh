@@ -2,7 +2,7 @@
 # scripts/test.sh - build MoltArena and run every test suite. Installs no system package;
 # creates the Python venv for the interop suite on first use.
 #
-# Usage: scripts/test.sh [STEP...]     STEP: format swift interop sdk web bench protocol (default: all)
+# Usage: scripts/test.sh [STEP...]     STEP: format swift interop sdk web bench protocol fuzz (default: all)
 #
 # Steps (the debug build comes first, unless MOLTARENA_BIN is set and the swift step is not run):
 #   build     swift build --build-tests (debug: the binary and every test target, built once)
@@ -18,6 +18,8 @@
 #             .build/test-artifacts/
 #   protocol  the official Engine.IO / Socket.IO protocol suites against
 #             `moltarena conformance-server`, through ../shared/tools/protocol-suite.sh
+#   fuzz      scripts/fuzz.sh: the libFuzzer targets of fuzz/ (Engine.IO and Socket.IO decoders,
+#             JSON, WebSocket frames), each for FUZZ_SECONDS; any crash fails the step
 #
 # Environment:
 #   VENV               Python venv with tests/interop/requirements.txt and, for the web step,
@@ -34,6 +36,7 @@
 #                      a suite whose copy is not found is SKIPPED, not failed)
 #   PROTOCOL_SUITE     the protocol suite runner (default ../shared/tools/protocol-suite.sh)
 #   INSTALL_DEPS       passed to the runner: 1 lets it apt-get its Node packages (default 0)
+#   FUZZ_SECONDS       how long each fuzz target runs (default 20; four targets)
 #
 # Full logs go to .build/test-logs/. Exit status: 0 only if no step failed.
 set -euo pipefail
@@ -44,9 +47,9 @@ LOGS="$ROOT/.build/test-logs"
 mkdir -p "$LOGS"
 
 STEPS=("$@")
-[ ${#STEPS[@]} -gt 0 ] || STEPS=(format swift interop sdk web bench protocol)
+[ ${#STEPS[@]} -gt 0 ] || STEPS=(format swift interop sdk web bench protocol fuzz)
 for s in "${STEPS[@]}"; do
-  case "$s" in format|swift|interop|sdk|web|bench|protocol) ;; *) echo "test.sh: unknown step '$s' (format swift interop sdk web bench protocol)" >&2; exit 2 ;; esac
+  case "$s" in format|swift|interop|sdk|web|bench|protocol|fuzz) ;; *) echo "test.sh: unknown step '$s' (format swift interop sdk web bench protocol fuzz)" >&2; exit 2 ;; esac
 done
 wants() { local s; for s in "${STEPS[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 
@@ -318,6 +321,21 @@ if wants protocol; then
     if [ "$rc" -eq 0 ]; then record "$suite suite" ok "$counts"
     else record "$suite suite" FAILED "${counts:-runner exit $rc}"; fi
   done
+fi
+
+# --- fuzzing ----------------------------------------------------------------
+if wants fuzz; then
+  FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
+  banner "fuzz targets, ${FUZZ_SECONDS} s each (scripts/fuzz.sh)"
+  set +e
+  # The bound covers the fuzz package's own build (its first one builds the dependencies again,
+  # instrumented) and the runs.
+  timeout 2400 bash scripts/fuzz.sh "$FUZZ_SECONDS" 2>&1 | tee "$LOGS/fuzz.log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  execs="$(grep -oE '^fuzz-[a-z-]+ ok: [0-9]+ executions' "$LOGS/fuzz.log" | awk '{ n += $3 } END { print n + 0 }')"
+  if [ "$rc" -eq 0 ]; then record "fuzz" ok "$execs executions, no crash"
+  else record "fuzz" FAILED "$(grep -E '^fuzz: [0-9]+ passed' "$LOGS/fuzz.log" | tail -1 || echo "exit $rc")"; fi
 fi
 
 # --- summary ----------------------------------------------------------------

@@ -27,6 +27,8 @@ public struct RuntimeEnvironment: Sendable {
     public var isHealthy: @Sendable () -> Bool = { true }
     /// What the HTTP server accepts from a connection (timeouts, sizes, connections per address).
     public var httpLimits = HTTPLimits()
+    /// TLS on the server's port (https and wss); nil: plain HTTP.
+    public var tls: (any TransportSecurity)?
 
     public init(
         eventLoopGroup: any EventLoopGroup,
@@ -190,7 +192,7 @@ public final class ArenaRuntime: Sendable {
     ) -> some ApplicationProtocol {
         Application(
             responder: responder,
-            server: .engineIO([io.engine], limits: environment.httpLimits),
+            server: .engineIO([io.engine], limits: environment.httpLimits, tls: environment.tls),
             configuration: .init(address: .hostname(host, port: port), serverName: "moltarena"),
             onServerRunning: onServerRunning,
             eventLoopGroupProvider: .shared(environment.eventLoopGroup),

@@ -43,6 +43,9 @@ public struct PluginsFile: Sendable {
     }
 
     public static func parse(_ text: String, path: String = "plugins.conf") throws(ConfigError) -> PluginsFile {
+        if let (line, problem) = TOMLPreflight.firstUnreadableLine(in: text) {
+            throw ConfigError(path: path, line: line, message: "invalid TOML: \(problem)")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)

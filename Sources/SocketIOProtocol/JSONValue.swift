@@ -81,7 +81,9 @@ extension JSONValue {
 
 extension JSONValue {
     /// JSON equality: objects compare as maps (member order is kept for writing, but two objects
-    /// with the same members in another order are equal); `1` and `1.0` are equal.
+    /// with the same members in another order are equal); `1` and `1.0` are equal. Of a key that
+    /// appears more than once in an object, the first member counts, as everywhere in this module
+    /// (``subscript(key:)``, ``JSONValueDecoder``).
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
@@ -93,11 +95,14 @@ extension JSONValue {
         case (.binary(let a), .binary(let b)): return a == b
         case (.array(let a), .array(let b)): return a == b
         case (.object(let a), .object(let b)):
-            guard a.count == b.count else { return false }
-            let map = Dictionary(b.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
-            return a.allSatisfy { map[$0.key] == $0.value }
+            return firstMembers(a) == firstMembers(b)
         default: return false
         }
+    }
+
+    /// An object's members by key, the first of a repeated key counting.
+    private static func firstMembers(_ members: [JSONMember]) -> [String: JSONValue] {
+        Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -110,9 +115,11 @@ extension JSONValue {
         case .binary(let bytes): hasher.combine(bytes)
         case .array(let items): hasher.combine(items)
         case .object(let members):
-            // Order-independent: combine a commutative sum of member hashes.
+            // Order-independent: combine a commutative sum of the hashes of the members that
+            // count (the first of a repeated key), as == compares them.
             var sum = 0
-            for member in members { sum &+= member.hashValue }
+            var seen: Set<String> = []
+            for member in members where seen.insert(member.key).inserted { sum &+= member.hashValue }
             hasher.combine(sum)
         }
     }

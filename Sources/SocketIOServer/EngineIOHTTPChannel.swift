@@ -32,6 +32,8 @@ public struct EngineIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
     let limits: HTTPLimits
     /// Open connections per client address (shared by every connection of the server).
     let connections: ConnectionsPerAddress
+    /// TLS in front of everything else on the port; nil: plain HTTP.
+    let tls: (any TransportSecurity)?
     public let responder: HTTPChannelHandler.Responder
 
     /// Refused at once: the client address holds as many connections as it may.
@@ -39,9 +41,11 @@ public struct EngineIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
 
     public init(
         endpoints: [EngineIOServer], configuration: HTTP1Channel.Configuration, limits: HTTPLimits = .init(),
-        connections: ConnectionsPerAddress? = nil, responder: @escaping HTTPChannelHandler.Responder
+        connections: ConnectionsPerAddress? = nil, tls: (any TransportSecurity)? = nil,
+        responder: @escaping HTTPChannelHandler.Responder
     ) {
         self.endpoints = endpoints
+        self.tls = tls
         self.configuration = configuration
         self.limits = limits
         self.connections = connections ?? ConnectionsPerAddress(limit: limits.maxConnectionsPerAddress)
@@ -64,6 +68,8 @@ public struct EngineIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let connections = self.connections
         let limits = self.limits
+        let tls = self.tls
+        let secure = tls != nil
         return channel.eventLoop.makeCompletedFuture {
             let address = channel.remoteAddress?.clientKey ?? ""
             guard connections.open(address) else {
@@ -74,6 +80,12 @@ public struct EngineIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
             channel.closeFuture.whenComplete { _ in connections.close(address) }
             let requestGuard = HTTPRequestGuard(limits: limits)
             try requestGuard.addRawSide(to: channel.pipeline.syncOperations)
+            if let tls {
+                // In front of the guard, which then sees the decrypted bytes (its head timeout
+                // runs from the connection's start, so it bounds the TLS handshake too).
+                try tls.addServerHandler(to: channel.pipeline.syncOperations)
+                try channel.pipeline.syncOperations.addHandler(PlainHTTPRefusal(linger: limits.lingerTimeout), position: .first)
+            }
             let guardOnLoop = NIOLoopBound(requestGuard, eventLoop: channel.eventLoop)
             // A small first read buffer: most requests and Engine.IO frames are short, and the
             // buffer is held per connection.
@@ -88,7 +100,7 @@ public struct EngineIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                 shouldUpgrade: { channel, head in
                     upgradeRefusal.value = .badRequest("WebSocket upgrade refused")
                     let (path, query) = Self.split(uri: head.uri)
-                    let headers = (try? HTTPRequest(head, secure: false, splitCookie: false))?.headerFields ?? [:]
+                    let headers = (try? HTTPRequest(head, secure: secure, splitCookie: false))?.headerFields ?? [:]
                     guard let endpoint = endpoints.first(where: { $0.matches(path: Substring(path)) }) else {
                         return channel.eventLoop.makeSucceededFuture(nil)
                     }
@@ -129,7 +141,7 @@ public struct EngineIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                 upgraders: [upgrader],
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: secure))
                         try channel.pipeline.syncOperations.addHandlers(configuration.additionalChannelHandlers())
                         try channel.pipeline.syncOperations.addHandler(
                             HTTPConnectionStateHandler(idleTimeout: configuration.idleTimeout.map { .init($0) }, logger: logger)
@@ -208,13 +220,17 @@ extension HTTPServerBuilder {
     /// ```
     ///
     /// `limits` bound what a connection may send before the application sees a request
-    /// (``HTTPLimits``); the defaults suit a server open to the internet.
+    /// (``HTTPLimits``); the defaults suit a server open to the internet. With `tls`, the port
+    /// speaks only TLS (https and wss); a plain-HTTP request gets 400 `TLS_REQUIRED`.
     public static func engineIO(
-        _ endpoints: [EngineIOServer], configuration: HTTP1Channel.Configuration = .init(), limits: HTTPLimits = .init()
+        _ endpoints: [EngineIOServer], configuration: HTTP1Channel.Configuration = .init(), limits: HTTPLimits = .init(),
+        tls: (any TransportSecurity)? = nil
     ) -> HTTPServerBuilder {
         let connections = ConnectionsPerAddress(limit: limits.maxConnectionsPerAddress)
         return .init { responder in
-            EngineIOHTTPChannel(endpoints: endpoints, configuration: configuration, limits: limits, connections: connections, responder: responder)
+            EngineIOHTTPChannel(
+                endpoints: endpoints, configuration: configuration, limits: limits, connections: connections, tls: tls,
+                responder: responder)
         }
     }
 }

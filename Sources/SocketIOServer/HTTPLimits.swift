@@ -74,6 +74,8 @@ public enum HTTPRejection: Sendable, Equatable {
     case uriTooLong
     /// Too many header lines, or too many bytes of them.
     case headersTooLarge
+    /// Plain HTTP on a port that speaks only TLS (``TransportSecurity``).
+    case tlsRequired
 
     public var status: (code: Int, reason: String) {
         switch self {
@@ -82,6 +84,7 @@ public enum HTTPRejection: Sendable, Equatable {
         case .bodyTooLarge: (413, "Content Too Large")
         case .uriTooLong: (414, "URI Too Long")
         case .headersTooLarge: (431, "Request Header Fields Too Large")
+        case .tlsRequired: (400, "Bad Request")
         }
     }
 
@@ -93,6 +96,7 @@ public enum HTTPRejection: Sendable, Equatable {
         case .bodyTooLarge: "PAYLOAD_TOO_LARGE"
         case .uriTooLong: "URI_TOO_LONG"
         case .headersTooLarge: "HEADERS_TOO_LARGE"
+        case .tlsRequired: "TLS_REQUIRED"
         }
     }
 
@@ -103,6 +107,7 @@ public enum HTTPRejection: Sendable, Equatable {
         case .bodyTooLarge: "request body is too large"
         case .uriTooLong: "request target is too long"
         case .headersTooLarge: "request headers are too large"
+        case .tlsRequired: "this port speaks HTTPS only: use https:// or wss://"
         }
     }
 }

@@ -8,9 +8,11 @@ import SocketIOProtocol
 /// each cost a handler, a context and buffers for every connection held. It keeps no reference
 /// to a read buffer once its frames are complete (so the channel reuses its one receive buffer),
 /// copies only the tail of a frame that arrived in parts, and unmasks each payload once.
-struct WebSocketFrameReader {
+///
+/// Public only as SPI, for the fuzz targets (fuzz/), which build as a separate package.
+@_spi(Fuzzing) public struct WebSocketFrameReader {
     /// A complete message or control frame.
-    enum Message: Equatable {
+    public enum Message: Equatable, Sendable {
         case text(ByteBuffer)
         case binary(ByteBuffer)
         case ping(ByteBuffer)
@@ -20,7 +22,7 @@ struct WebSocketFrameReader {
 
     /// Why the client's bytes are not a valid WebSocket stream; the connection is closed with
     /// ``closeCode``.
-    enum ReadError: Error, Equatable {
+    public enum ReadError: Error, Equatable, Sendable {
         case unmaskedFrame
         case reservedBitsSet
         case unknownOpcode(UInt8)
@@ -40,7 +42,7 @@ struct WebSocketFrameReader {
     /// A fragmented message being collected: its opcode and the data so far.
     private var fragmented: (opcode: UInt8, data: ByteBuffer)?
 
-    init(maxMessageSize: Int) {
+    public init(maxMessageSize: Int) {
         self.maxMessageSize = maxMessageSize
     }
 
@@ -49,7 +51,7 @@ struct WebSocketFrameReader {
 
     /// Reads every complete frame in `bytes` (after what an earlier call left over) and passes
     /// each complete message to `deliver`, in order.
-    mutating func read(_ bytes: ByteBuffer, _ deliver: (Message) -> Void) throws(ReadError) {
+    public mutating func read(_ bytes: ByteBuffer, _ deliver: (Message) -> Void) throws(ReadError) {
         var buffer: ByteBuffer
         let isOwn: Bool
         if var partial = self.partial {

@@ -5,6 +5,7 @@ import CoreMetrics
 import Prometheus
 import RedisAdapter
 import Runtime
+import ServerTLS
 
 /// `moltarena serve`: the server, with the plugins plugins.conf enables.
 struct ServeCommand: AsyncParsableCommand {
@@ -18,7 +19,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Event loop threads (default: one per core this process may run on).") var threads: Int?
     @Option(help: "Redis for several instances behind one address (redis://HOST:PORT): rooms, rate limits and battles span them.") var redis: String?
     @Option(help: "This instance's id in the cluster (default: a random one).") var instanceId: String?
+    @Option(help: "TLS certificate chain, PEM (with --tls-key: the port speaks only https and wss).") var tlsCert: String?
+    @Option(help: "The TLS certificate's private key, PEM.") var tlsKey: String?
     @OptionGroup(title: "Limits") var limits: LimitOptions
+
+    func validate() throws {
+        guard (tlsCert == nil) == (tlsKey == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+    }
 
     func run() async throws {
         EventLoopThreads.configure(requested: threads)
@@ -28,6 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
             let database = try Storage.open(path: db)
             var environment = RuntimeEnvironment(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, database: database, logger: logger)
             environment.httpLimits = limits.httpLimits
+            if let tlsCert, let tlsKey {
+                environment.tls = try PEMServerTLS(certificatePath: tlsCert, privateKeyPath: tlsKey)
+            }
             environment.socketIO.engine.maxHandshakesPerAddressPerSecond = limits.maxHandshakesPerAddressPerSecond
             if let redis {
                 let (host, port) = try RedisLink.address(redis)
@@ -49,8 +61,9 @@ struct ServeCommand: AsyncParsableCommand {
             return try ArenaRuntime.build(configPath: config, catalog: Plugins.catalog, environment: environment)
         }
         let host = self.host
+        let scheme = tlsCert == nil ? "http" : "https"
         try await runtime.run(host: host, port: port) { channel in
-            ListeningAnnouncer.announce(host: host, channel: channel)
+            ListeningAnnouncer.announce(scheme: scheme, host: host, channel: channel)
         }
     }
 }

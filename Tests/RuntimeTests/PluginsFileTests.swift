@@ -30,6 +30,44 @@ import Testing
         #expect(echo.options.maxLength == 5)
     }
 
+    /// Found by fuzz-plugins-conf (fuzz/): toml++ asserts, and so aborts the process, on a table
+    /// header whose name starts with neither a bare-key character nor a quote, and on a date-time
+    /// without its time. The fuzzer's own inputs: `[` and a byte that is not UTF-8 (read as
+    /// U+FFFD); the same after a byte order mark; `n=1979-05-27T:`.
+    @Test(arguments: [
+        ("[\u{FFFD}", 1), ("\u{FEFF}[\u{13}", 1), ("[!]", 1), ("[.a]", 1), ("[é]", 1), ("[ é]", 1), ("[\té]", 1),
+        ("[[!]]", 1), ("[#]", 1), ("[echo]\nx = 1\n\n[=]\n", 4), ("[\n", 1), ("[echo]\ns = \"\"\"\n[ok]\n\"\"\"\n[😀]", 5),
+    ])
+    func aTableNameThatIsNeitherBareNorQuotedIsRefusedWithItsLine(text: String, line: Int) {
+        expectRefusal(text, line: line, saying: "a table name is letters, digits, _ and -, or quoted")
+    }
+
+    @Test(arguments: [("n=1979-05-27T:", 1), ("[t]\nn = [1, 1979-05-27t]", 2), ("[t]\nn = 1979-05-27T", 2)])
+    func aDateTimeWithoutItsTimeIsRefusedWithItsLine(text: String, line: Int) {
+        expectRefusal(text, line: line, saying: "a date-time has its time (HH:MM:SS) right after the T")
+    }
+
+    private func expectRefusal(_ text: String, line: Int, saying message: String) {
+        #expect {
+            try PluginsFile.parse(text, path: "plugins.conf")
+        } throws: { error in
+            guard let error = error as? ConfigError else { return false }
+            return error.line == line && error.message.contains(message)
+        }
+    }
+
+    @Test(arguments: [
+        "d = 1979-05-27T07:32:00Z", "d = 1979-05-27 # a date", "d = 1979-05-27 07:32:00", "1979-05-27 = 1",
+        "[\"é\"]\nx = 1", "['!']", "[ a . b ]", "[a.\"é\"]", "[t]\n[[t.a]]\n[[t.a]]",
+        "x = [\n  [+1],\n  [{ a = 1 }],\n  [[2]],\n]\n[u]", "# [!]\n[u]", "s = \"\"\"\n[!] in a string\n\"\"\"",
+        "s = '''\n[é]\n'''", "s = \"[!]\"\n[u]",
+    ])
+    func headersAndValuesThatLookLikeThemStillParse(text: String) throws {
+        // Values under a table: plugins.conf takes no key outside one.
+        let file = try PluginsFile.parse(text.hasPrefix("[") || text.hasPrefix("#") ? text : "[t]\n" + text, path: "plugins.conf")
+        #expect(!file.sections.isEmpty)
+    }
+
     @Test func disabledPluginDoesNotRun() throws {
         let plugins = try resolve("[echo]\nenabled = false\n")
         #expect(plugins.isEmpty)

@@ -44,6 +44,21 @@ import Testing
         #expect(throws: Never.self) { try JSONParser.parse(fine) }
     }
 
+    /// Found by fuzz-json (fuzz/): an object with a repeated key was not equal to itself, so a
+    /// value could change in a round trip through the writer, and two equal objects could hash
+    /// apart. The first of a repeated key counts, as in `subscript(key:)` and the decoder.
+    @Test func anObjectWithARepeatedKeyEqualsItselfAndItsRoundTrip() throws {
+        let value = try JSONParser.parse(#"{"a":{"b":[{"c":[[]]}]},"a":1}"#)
+        #expect(value == value)
+        #expect(try JSONParser.parse(JSONWriter.string(value)) == value)
+        #expect(value["a"] == .object(["b": [.object(["c": [[]]])]]))
+        let firstCounts = try JSONParser.parse(#"{"a":{"b":[{"c":[[]]}]}}"#)
+        #expect(value == firstCounts)
+        #expect(value.hashValue == firstCounts.hashValue)
+        #expect(value != (try JSONParser.parse(#"{"a":1}"#)))
+        #expect(try JSONParser.parse(#"{"a":1,"b":2}"#) != (try JSONParser.parse(#"{"a":1,"a":2}"#)))
+    }
+
     @Test func rejectsInvalidUTF8() {
         #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0xFF, 0xFE, 0x22]) }
     }

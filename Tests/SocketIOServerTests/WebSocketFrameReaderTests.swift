@@ -1,7 +1,7 @@
 import NIOCore
 import Testing
 
-@testable import SocketIOServer
+@_spi(Fuzzing) @testable import SocketIOServer
 
 @Suite struct WebSocketFrameReaderTests {
     /// A client frame: masked with `mask`, FIN as given.

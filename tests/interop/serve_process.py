@@ -157,10 +157,17 @@ class ServeArena(ServerProcess):
         self.workdir = workdir
         self.exe = exe
         self.db = workdir / "arena.sqlite"
+        # More `serve` options (--tls-cert and --tls-key, say), set before start().
+        self.extra_args: list[str] = []
 
     def start(self) -> "ServeArena":
         self.launch([str(self.exe), "serve", "--config", str(self.config), "--db", str(self.db),
-                     "--host", "127.0.0.1", "--port", "0"], cwd=self.workdir)
+                     "--host", "127.0.0.1", "--port", "0", *self.extra_args], cwd=self.workdir)
+        return self
+
+    def use_tls(self, cert: Path, key: Path) -> "ServeArena":
+        """Serve https and wss only, with this PEM certificate and key."""
+        self.extra_args += ["--tls-cert", str(cert), "--tls-key", str(key)]
         return self
 
     def cli(self, *args: str) -> dict:

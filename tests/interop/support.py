@@ -23,11 +23,14 @@ class Peer:
     (namespace, event); tests take from it with a timeout, never by sleeping.
     """
 
-    def __init__(self, url: str, transports, namespaces=("/",), ack_handlers=None):
+    def __init__(self, url: str, transports, namespaces=("/",), ack_handlers=None,
+                 client_options=None):
         self.url = url
         self.transports = transports
         self.namespaces = list(namespaces)
-        self.sio = socketio.Client(reconnection=False, handle_sigint=False)
+        # client_options: more socketio.Client arguments (TLS: http_session, ssl_verify).
+        self.sio = socketio.Client(reconnection=False, handle_sigint=False,
+                                   **(client_options or {}))
         self._lock = threading.Lock()
         self._queues: dict[tuple[str, str], queue.Queue] = {}
         for ns in self.namespaces:

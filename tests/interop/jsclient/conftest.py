@@ -27,11 +27,13 @@ def arena(tmp_path_factory):
 
 @pytest.fixture
 def js_clients(tmp_path):
-    """Factory: js_clients(url, token=None, transport="default") -> a connected JSClient."""
+    """Factory: js_clients(url, token=None, transport="default", extra_env=None) -> a connected
+    JSClient."""
     made: list[JSClient] = []
 
-    def make(url: str, token: str | None = None, transport: str = "default") -> JSClient:
-        client = JSClient(url, token, transport, tmp_path / f"js-{len(made)}.log").start()
+    def make(url: str, token: str | None = None, transport: str = "default",
+             extra_env: dict[str, str] | None = None) -> JSClient:
+        client = JSClient(url, token, transport, tmp_path / f"js-{len(made)}.log", extra_env).start()
         made.append(client)
         return client
 

@@ -21,22 +21,28 @@ WAIT = 8.0
 
 
 class JSClient:
-    def __init__(self, url: str, token: str | None, transport: str, log_path: Path):
+    def __init__(self, url: str, token: str | None, transport: str, log_path: Path,
+                 extra_env: dict[str, str] | None = None):
         self.url, self.token, self.transport, self.log_path = url, token, transport, log_path
+        # More environment for node (NODE_EXTRA_CA_CERTS: a CA it trusts besides its own).
+        self.extra_env = extra_env or {}
         self.lines: list[dict] = []
         self.cond = threading.Condition()
         self.next_id = 0
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "JSClient":
+    def start(self, expect_connected: bool = True) -> "JSClient":
         node = shutil.which("node") or pytest.fail("node not found (apt-get install nodejs)", pytrace=False)
         if not CLIENT_MODULES.exists():
             pytest.fail(f"the official client is not at {CLIENT_MODULES}", pytrace=False)
-        env = dict(os.environ, NODE_PATH=f"{CLIENT_MODULES}:/usr/share/nodejs")
+        env = dict(os.environ, NODE_PATH=f"{CLIENT_MODULES}:/usr/share/nodejs", **self.extra_env)
         self.proc = subprocess.Popen([node, str(HERE / "driver.js"), self.url, self.token or "-", self.transport],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(self.log_path, "w"),
                                      text=True, bufsize=1, env=env)
         threading.Thread(target=self._read, daemon=True).start()
+        return self.expect_connected() if expect_connected else self
+
+    def expect_connected(self) -> "JSClient":
         connected = self.wait(lambda line: "connected" in line or "error" in line, "connecting")
         assert connected.get("connected") is True, connected
         return self
