@@ -27,6 +27,8 @@ public struct RuntimeEnvironment: Sendable {
     public var isHealthy: @Sendable () -> Bool = { true }
     /// What the HTTP server accepts from a connection (timeouts, sizes, connections per address).
     public var httpLimits = HTTPLimits()
+    /// How events are limited per connection and per client (budgets, abuse).
+    public var eventLimits = EventLimits()
 
     public init(
         eventLoopGroup: any EventLoopGroup,
@@ -135,7 +137,7 @@ public final class ArenaRuntime: Sendable {
             namespace: namespace, services: services, events: events,
             onConnect: registrations.onConnect, onDisconnect: registrations.onDisconnect,
             authenticator: registrations.authenticators.first?.1,
-            executors: io.engine.executors
+            executors: io.engine.executors, limits: environment.eventLimits, trustedProxyHeader: registrations.trustedProxyHeader
         ).install()
 
         let router = Router(context: ArenaRequestContext.self)

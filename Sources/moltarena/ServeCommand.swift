@@ -28,6 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
             let database = try Storage.open(path: db)
             var environment = RuntimeEnvironment(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, database: database, logger: logger)
             environment.httpLimits = limits.httpLimits
+            environment.eventLimits = limits.eventLimits
             environment.socketIO.engine.maxHandshakesPerAddressPerSecond = limits.maxHandshakesPerAddressPerSecond
             if let redis {
                 let (host, port) = try RedisLink.address(redis)
