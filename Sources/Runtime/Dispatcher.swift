@@ -71,7 +71,8 @@ struct Dispatcher: Sendable {
         }
         namespace.onUnhandledEvent { socket, event, _, ack in
             let connection = Connection(socket: socket)
-            if case .limited(let retryAfterMs) = admitOwn(Self.unknownEventIndex, limit: limits.unknownEvents, connection: connection).0 {
+            let (decision, _) = admitOwn(Self.unknownEventIndex, limit: limits.unknownEvents, connection: connection) { "" }
+            if case .limited(let retryAfterMs) = decision {
                 refuse(.rateLimited(event: event, retryAfterMs: retryAfterMs), event: event, connection: connection, ack: ack)
                 return
             }
@@ -82,23 +83,28 @@ struct Dispatcher: Sendable {
         }
     }
 
-    /// Takes a token of the connection's own budget of an event; with the identity's key.
-    private func admitOwn(_ index: Int, limit: RateLimit, connection: Connection) -> (RateLimitDecision, String) {
+    /// Takes a token of the connection's own budget of an event; with the identity's rate key
+    /// (made by `identityKey` at the connection's first such event, then kept).
+    private func admitOwn(
+        _ index: Int, limit: RateLimit, connection: Connection, identityKey: () -> String
+    ) -> (RateLimitDecision, String) {
         let now = services.clock.now()
-        return connection.state.limits.withLockedValue { $0.attempt(index, limit: limit, at: now) { connection.identityKey } }
+        return connection.state.limits.withLockedValue { $0.attempt(index, limit: limit, at: now, identityKey: identityKey) }
     }
 
     /// The connection's budget, then its identity's (`identityFactor` times larger, shared by
     /// the identity's connections and, with Redis, instances).
     private func admit(_ registration: EventRegistration, index: Int, connection: Connection) async throws {
         guard let limit = registration.rateLimit else { return }
-        let (own, identity) = admitOwn(index, limit: limit, connection: connection)
+        let (own, identityKey) = admitOwn(index, limit: limit, connection: connection) {
+            RateKey.event(registration.name, client: connection.identityKey)
+        }
         if case .limited(let retryAfterMs) = own {
             throw OwnBudgetRefusal(error: .rateLimited(event: registration.name, retryAfterMs: retryAfterMs))
         }
         let identityLimit = RateLimit(limit.count * max(limits.identityFactor, 1), per: limit.window)
         if case .limited(let retryAfterMs) = await services.rateLimiter.attempt(
-            RateKey.event(registration.name, client: identity), limit: identityLimit)
+            identityKey, limit: identityLimit)
         {
             throw ArenaError.rateLimited(event: registration.name, retryAfterMs: retryAfterMs)
         }

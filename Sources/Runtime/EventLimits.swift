@@ -52,7 +52,7 @@ struct TokenBucket: Sendable {
 }
 
 /// One connection's budgets: a bucket per limited event (by the event's index in the
-/// dispatcher), the identity's rate key for each (made once), and its recent refusals.
+/// dispatcher), the identity's rate key of each event (made once), and its recent refusals.
 struct ConnectionLimits: Sendable {
     struct Entry: Sendable {
         var bucket: TokenBucket
@@ -63,7 +63,8 @@ struct ConnectionLimits: Sendable {
     private var refusals = 0
     private var refusalsSince: Date?
 
-    /// Takes a token of the event's connection budget; with it, the identity's key to count under.
+    /// Takes a token of the event's connection budget; with it, the identity's rate key of the
+    /// event (`identityKey` makes it on the connection's first attempt).
     mutating func attempt(_ index: Int, limit: RateLimit, at now: Date, identityKey: () -> String) -> (RateLimitDecision, String) {
         if entries[index] == nil {
             entries[index] = Entry(bucket: TokenBucket(full: limit, at: now), identityKey: identityKey())
