@@ -52,6 +52,8 @@ public actor BattleOwner {
         var version: UInt64
         var agents: Set<String>
         var spectators: Int
+
+        var isEmpty: Bool { agents.isEmpty && spectators == 0 }
     }
 
     init(battle: Battle, fence: Int, owners: BattleOwners, conclusion: (any BattleConclusion)?) {
@@ -169,12 +171,9 @@ public actor BattleOwner {
     func report(_ report: PresenceReport) -> Bool {
         if let share = shares[report.instance], share.epoch == report.epoch, share.version >= report.version { return false }
         let before = presentAgents
-        if report.agents.isEmpty && report.spectators == 0 {
-            shares.removeValue(forKey: report.instance)
-        } else {
-            shares[report.instance] = Share(
-                epoch: report.epoch, version: report.version, agents: Set(report.agents), spectators: report.spectators)
-        }
+        // An emptied share is kept: its version tells an older report, overtaken on the way
+        // (reports of one instance run concurrently), from a newer one.
+        shares[report.instance] = Share(epoch: report.epoch, version: report.version, agents: Set(report.agents), spectators: report.spectators)
         let arrived = presenceMoved(from: before, except: report.connectionId)
         presenceChanged()
         releaseIfDone()
@@ -193,7 +192,7 @@ public actor BattleOwner {
     }
 
     /// The instances with a share of the room, besides this one.
-    var reportingInstances: Set<String> { Set(shares.keys) }
+    var reportingInstances: Set<String> { Set(shares.filter { !$0.value.isEmpty }.keys) }
 
     /// Announces agents whose presence changed (see ``announceParticipants(joinedBy:)``); true if
     /// one arrived.
@@ -268,7 +267,9 @@ public actor BattleOwner {
 
     /// A finished battle with nobody in its room needs no owner: let it go.
     func releaseIfDone() {
-        guard !released, battle.status.isFinished, shares.isEmpty, !presenceScheduled, participantFlushScheduled.isEmpty else { return }
+        guard !released, battle.status.isFinished, shares.values.allSatisfy(\.isEmpty), !presenceScheduled, participantFlushScheduled.isEmpty else {
+            return
+        }
         released = true
         owners?.release(self, finished: battle.status.isFinished)
     }
