@@ -193,7 +193,7 @@ let package = Package(
         .target(
             name: "VotingPlugin",
             dependencies: [
-                "Runtime", "BattlePlugin", "SocketIOProtocol",
+                "Runtime", "BattlePlugin", "ConnectionPlugin", "SocketIOProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -18,6 +18,8 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, Expressi
     /// dropped unhandled. Not a rate limit: nothing was counted, and waiting for the answers to the
     /// events already sent is enough.
     public static let queueFull: ErrorCode = "QUEUE_FULL"
+    /// The connection went over its own rate limits too often and is disconnected.
+    public static let rateLimitAbuse: ErrorCode = "RATE_LIMIT_ABUSE"
 }
 
 /// The one error type handlers throw. The dispatcher turns it into the `{ok:false,error}` ack

@@ -29,6 +29,8 @@ public struct RuntimeEnvironment: Sendable {
     public var httpLimits = HTTPLimits()
     /// TLS on the server's port (https and wss); nil: plain HTTP.
     public var tls: (any TransportSecurity)?
+    /// How events are limited per connection and per client (budgets, abuse).
+    public var eventLimits = EventLimits()
 
     public init(
         eventLoopGroup: any EventLoopGroup,
@@ -137,7 +139,7 @@ public final class ArenaRuntime: Sendable {
             namespace: namespace, services: services, events: events,
             onConnect: registrations.onConnect, onDisconnect: registrations.onDisconnect,
             authenticator: registrations.authenticators.first?.1,
-            executors: io.engine.executors
+            executors: io.engine.executors, limits: environment.eventLimits, trustedProxyHeader: registrations.trustedProxyHeader
         ).install()
 
         let router = Router(context: ArenaRequestContext.self)

@@ -12,7 +12,7 @@ public struct Connection: Sendable {
 
     init(socket: Socket) {
         self.socket = socket
-        self.state = (socket.data as? ConnectionState) ?? ConnectionState(identity: .anonymousSpectator, remoteIP: "")
+        self.state = (socket.data as? ConnectionState) ?? ConnectionState(identity: .anonymousSpectator, remoteIP: "", clientAddress: "")
     }
 
     /// The Socket.IO socket id.
@@ -20,6 +20,16 @@ public struct Connection: Sendable {
     public var identity: Identity { state.identity }
     /// The client's IP address, as the socket sees it.
     public var remoteIP: String { state.remoteIP }
+    /// The client's address: the first address of the trusted proxy header when the operator
+    /// names one (`[connection] trusted_proxy_header`) and the handshake has it, else ``remoteIP``.
+    public var clientAddress: String { state.clientAddress }
+
+    /// The client's identity for limits: `agent:<id>` for an agent, else `ip:<clientAddress>`,
+    /// else `socket:<id>`.
+    public var identityKey: String {
+        if let agentId = identity.agentId { return "agent:\(agentId)" }
+        return state.clientAddress.isEmpty ? "socket:\(id)" : "ip:\(state.clientAddress)"
+    }
     /// The event loop the connection's socket lives on (where ``HandlerPlacement/eventLoop``
     /// handlers run).
     public var eventLoop: any EventLoop { socket.eventLoop }
@@ -81,13 +91,17 @@ public struct Connection: Sendable {
 final class ConnectionState: Sendable {
     let identity: Identity
     let remoteIP: String
+    let clientAddress: String
+    /// The connection's own event budgets and refusals (see ``EventLimits``).
+    let limits = NIOLockedValueBox(ConnectionLimits())
     let revocation = NIOLockedValueBox<ArenaError?>(nil)
     let queue = SerialTaskQueue(limit: ConnectionState.queueLimit)
     /// Events one connection may have waiting (or running) at once; past it, QUEUE_FULL.
     static let queueLimit = 64
 
-    init(identity: Identity, remoteIP: String) {
+    init(identity: Identity, remoteIP: String, clientAddress: String) {
         self.identity = identity
         self.remoteIP = remoteIP
+        self.clientAddress = clientAddress
     }
 }

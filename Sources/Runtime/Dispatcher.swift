@@ -13,16 +13,23 @@ struct Dispatcher: Sendable {
     let authenticator: Authenticator?
     /// Handlers placed on the event loop run on their socket's loop through these.
     let executors: EventLoopTaskExecutors
+    let limits: EventLimits
+    let trustedProxyHeader: String
     let connectionCounts = ConnectionCounts()
+
+    /// The connection budget index of unknown events (limited events are numbered from 0).
+    static let unknownEventIndex = -1
 
     func install() {
         let authenticator = self.authenticator
+        let trustedProxyHeader = self.trustedProxyHeader
         namespace.use { handshake in
             let ip = handshake.remoteAddress?.ipAddress ?? ""
+            let address = ClientAddress.forwarded(in: handshake.headers, trustedProxyHeader: trustedProxyHeader) ?? ip
             let result = await authenticator?(handshake) ?? .accept(.anonymousSpectator)
             switch result {
             case .accept(let identity):
-                return .accept(data: ConnectionState(identity: identity, remoteIP: ip))
+                return .accept(data: ConnectionState(identity: identity, remoteIP: ip, clientAddress: address))
             case .reject(let error):
                 return .reject(message: error.message, data: .object(["code": .string(error.code.rawValue)]))
             }
@@ -49,13 +56,13 @@ struct Dispatcher: Sendable {
                 Task { for hook in hooks { await hook(connection, reason) } }
             }
         }
-        for (name, registration) in events {
+        for (index, (name, registration)) in events.sorted(by: { $0.key < $1.key }).enumerated() {
             let onLoop = registration.placement == .eventLoop
             namespace.on(name) { socket, args, ack in
                 let connection = Connection(socket: socket)
                 let executor = onLoop ? executors.executor(for: socket.eventLoop) : nil
                 let accepted = connection.state.queue.enqueue(on: executor) {
-                    await handle(registration, connection: connection, argument: args.first, ack: ack)
+                    await handle(registration, index: index, connection: connection, argument: args.first, ack: ack)
                 }
                 if !accepted {
                     fail(.queueFull(event: name, limit: ConnectionState.queueLimit), event: name, connection: connection, ack: ack)
@@ -63,14 +70,63 @@ struct Dispatcher: Sendable {
             }
         }
         namespace.onUnhandledEvent { socket, event, _, ack in
+            let connection = Connection(socket: socket)
+            let (decision, _) = admitOwn(Self.unknownEventIndex, limit: limits.unknownEvents, connection: connection) { "" }
+            if case .limited(let retryAfterMs) = decision {
+                refuse(.rateLimited(event: event, retryAfterMs: retryAfterMs), event: event, connection: connection, ack: ack)
+                return
+            }
             fail(
                 ArenaError(.unknownEvent, "no enabled plugin handles '\(event)'"),
-                event: event, connection: Connection(socket: socket), ack: ack
+                event: event, connection: connection, ack: ack
             )
         }
     }
 
-    private func handle(_ registration: EventRegistration, connection: Connection, argument: JSONValue?, ack: Ack?) async {
+    /// Takes a token of the connection's own budget of an event; with the identity's rate key
+    /// (made by `identityKey` at the connection's first such event, then kept).
+    private func admitOwn(
+        _ index: Int, limit: RateLimit, connection: Connection, identityKey: () -> String
+    ) -> (RateLimitDecision, String) {
+        let now = services.clock.now()
+        return connection.state.limits.withLockedValue { $0.attempt(index, limit: limit, at: now, identityKey: identityKey) }
+    }
+
+    /// The connection's budget, then its identity's (`identityFactor` times larger, shared by
+    /// the identity's connections and, with Redis, instances).
+    private func admit(_ registration: EventRegistration, index: Int, connection: Connection) async throws {
+        guard let limit = registration.rateLimit else { return }
+        let (own, identityKey) = admitOwn(index, limit: limit, connection: connection) {
+            RateKey.event(registration.name, client: connection.identityKey)
+        }
+        if case .limited(let retryAfterMs) = own {
+            throw OwnBudgetRefusal(error: .rateLimited(event: registration.name, retryAfterMs: retryAfterMs))
+        }
+        let identityLimit = RateLimit(limit.count * max(limits.identityFactor, 1), per: limit.window)
+        if case .limited(let retryAfterMs) = await services.rateLimiter.attempt(
+            identityKey, limit: identityLimit)
+        {
+            throw ArenaError.rateLimited(event: registration.name, retryAfterMs: retryAfterMs)
+        }
+    }
+
+    /// Answers a refusal by the connection's own budget, and disconnects the connection when it
+    /// has been refused too often (see ``EventLimits``).
+    private func refuse(_ error: ArenaError, event: String, connection: Connection, ack: Ack?) {
+        fail(error, event: event, connection: connection, ack: ack)
+        let now = services.clock.now()
+        guard connection.state.limits.withLockedValue({ $0.refused(at: now, limits: limits) }) else { return }
+        let abuse = ArenaError(
+            .rateLimitAbuse,
+            "refused \(limits.abuseRefusals) times within \(Int(limits.abuseWindow.seconds)) s for going over its rate limits; disconnected",
+            status: .tooManyRequests)
+        connection.revoke(abuse)
+        connection.emit(ErrorEvent(code: abuse.code, message: abuse.message, event: event))
+        services.metrics.eventHandled("disconnect", outcome: abuse.code.rawValue)
+        connection.disconnect()
+    }
+
+    private func handle(_ registration: EventRegistration, index: Int, connection: Connection, argument: JSONValue?, ack: Ack?) async {
         var logger = services.logger
         logger[metadataKey: "connection"] = "\(connection.id)"
         logger[metadataKey: "event"] = "\(registration.name)"
@@ -81,17 +137,15 @@ struct Dispatcher: Sendable {
         }
         do {
             let outcome = try await registration.handle.run(argument, context) {
-                guard let limit = registration.rateLimit else { return }
-                let key = RateKey.event(registration.name, client: connection.clientKey())
-                if case .limited(let retryAfterMs) = await services.rateLimiter.attempt(key, limit: limit) {
-                    throw ArenaError.rateLimited(event: registration.name, retryAfterMs: retryAfterMs)
-                }
+                try await admit(registration, index: index, connection: connection)
             }
             services.metrics.eventHandled(registration.name, outcome: "ok")
             await reply(on: connection) {
                 connection.socket.emit(outcome.replyName, argumentsJSON: outcome.replyJSON)
                 ack?.send(argumentsJSON: Self.okAck(outcome.replyJSON))
             }
+        } catch let refusal as OwnBudgetRefusal {
+            await reply(on: connection) { refuse(refusal.error, event: registration.name, connection: connection, ack: ack) }
         } catch let error as ArenaError {
             await reply(on: connection) { fail(error, event: registration.name, connection: connection, ack: ack) }
         } catch {
@@ -114,7 +168,7 @@ struct Dispatcher: Sendable {
 
     private func fail(_ error: ArenaError, event: String, connection: Connection, ack: Ack?) {
         // Unknown events are counted under one label: client-chosen names must not grow the metrics.
-        let metricsEvent = error.code == .unknownEvent ? "unknown" : event
+        let metricsEvent = events[event] == nil ? "unknown" : event
         services.metrics.eventHandled(metricsEvent, outcome: error.code.rawValue)
         connection.emit(ErrorEvent(code: error.code, message: error.message, event: event))
         if let retryAfterMs = error.retryAfterMs, error.code == .rateLimited {
@@ -138,6 +192,11 @@ struct Dispatcher: Sendable {
     static func okAck(_ reply: [UInt8]) -> [UInt8] {
         JSONWriter.prepending(#""ok":true"#.utf8, toObject: reply)
     }
+}
+
+/// An event refused by the connection's own budget (counted towards disconnecting it).
+private struct OwnBudgetRefusal: Error {
+    let error: ArenaError
 }
 
 /// Open connections by role, for the connections gauge.

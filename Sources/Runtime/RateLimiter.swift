@@ -28,14 +28,8 @@ public protocol RateLimiter: Sendable {
 /// once their bucket is full again, so memory follows active keys only.
 public final class InMemoryRateLimiter: RateLimiter {
     private struct Bucket {
-        var tokens: Double
-        var updated: Date
-        var capacity: Double
-        var refillPerSecond: Double
-
-        func isFull(at now: Date) -> Bool {
-            tokens + max(now.timeIntervalSince(updated), 0) * refillPerSecond >= capacity
-        }
+        var bucket: TokenBucket
+        var limit: RateLimit
     }
 
     private let clock: any RuntimeClock
@@ -60,26 +54,16 @@ public final class InMemoryRateLimiter: RateLimiter {
 
     public func attempt(_ key: String, limit: RateLimit) async -> RateLimitDecision {
         let now = clock.now()
-        let capacity = Double(limit.count)
-        let refillPerSecond = capacity / max(limit.window.seconds, 0.000_001)
         return state.withLockedValue { state in
-            var bucket = state.buckets[key] ?? Bucket(tokens: capacity, updated: now, capacity: capacity, refillPerSecond: refillPerSecond)
-            let elapsed = max(now.timeIntervalSince(bucket.updated), 0)
-            bucket.tokens = min(capacity, bucket.tokens + elapsed * refillPerSecond)
-            bucket.updated = now
             if state.buckets.count > max(Self.sweepThreshold, 2 * state.keptAtLastSweep) {
-                state.buckets = state.buckets.filter { !$0.value.isFull(at: now) }
+                state.buckets = state.buckets.filter { !$0.value.bucket.isFull(at: now, limit: $0.value.limit) }
                 state.keptAtLastSweep = state.buckets.count
             }
-            if bucket.tokens >= 1 {
-                bucket.tokens -= 1
-                state.buckets[key] = bucket
-                return .allowed
-            }
-            state.buckets[key] = bucket
-            let wait = (1 - bucket.tokens) / refillPerSecond
-            return .limited(retryAfterMs: max(Int((wait * 1000).rounded(.up)), 1))
+            var entry = state.buckets[key] ?? Bucket(bucket: TokenBucket(full: limit, at: now), limit: limit)
+            entry.limit = limit
+            let decision = entry.bucket.take(at: now, limit: limit)
+            state.buckets[key] = entry
+            return decision
         }
     }
-
 }

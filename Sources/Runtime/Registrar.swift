@@ -71,6 +71,13 @@ public struct Registrar {
         registrations.authenticators.append((pluginName, authenticator))
     }
 
+    /// Names the header a trusted reverse proxy sets with the client's address
+    /// (`X-Forwarded-For`): ``Connection/clientAddress`` and the identity that event limits count
+    /// under then use its first address. Only for a proxy that overwrites the header.
+    public mutating func trustProxyHeader(_ name: String) {
+        registrations.trustedProxyHeader = name
+    }
+
     /// Subscribes to a bus event.
     public mutating func subscribe<E: BusEvent>(_ type: E.Type, _ handler: @escaping @Sendable (E) async -> Void) {
         bus.subscribe(type, handler)
@@ -129,6 +136,8 @@ struct MigrationRegistration: Sendable {
 /// Everything every plugin registered.
 struct Registrations {
     var events: [EventRegistration] = []
+    /// The header a trusted reverse proxy sets with the client's address (empty: none).
+    var trustedProxyHeader = ""
     var onConnect: [@Sendable (Connection) async -> Void] = []
     var onDisconnect: [@Sendable (Connection, String) async -> Void] = []
     var authenticators: [(String, Authenticator)] = []

@@ -40,6 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
             if let tlsCert, let tlsKey {
                 environment.tls = try PEMServerTLS(certificatePath: tlsCert, privateKeyPath: tlsKey)
             }
+            environment.eventLimits = limits.eventLimits
             environment.socketIO.engine.maxHandshakesPerAddressPerSecond = limits.maxHandshakesPerAddressPerSecond
             if let redis {
                 let (host, port) = try RedisLink.address(redis)

@@ -35,6 +35,37 @@ import Testing
         }
     }
 
+    @Test func battleCreationIsLimitedPerAgent() async throws {
+        let f = try await BattleFixture.start("[connection]\n[battle]\ncreations_per_agent = 3\ncreation_window_seconds = 60\n")
+        try await f.arena.withHTTP { http in
+            func create(_ key: String, against opponent: String) async throws -> TestResponse {
+                try await http.execute(
+                    uri: "/api/v1/battles", method: .post, headers: [.authorization: "Bearer \(key)"],
+                    body: ByteBuffer(string: #"{"opponentId":"\#(opponent)","title":"Duel"}"#))
+            }
+            for _ in 0..<3 { #expect(try await create(f.alpha.apiKey, against: f.beta.id).status == .created) }
+            let refused = try await create(f.alpha.apiKey, against: f.beta.id)
+            #expect(refused.status == .tooManyRequests)
+            #expect(try json(refused)["error"]?["code"] == "RATE_LIMITED")
+            // Another agent has its own budget; alpha's comes back as the window passes.
+            #expect(try await create(f.beta.apiKey, against: f.alpha.id).status == .created)
+            await f.arena.advanceClock(by: .seconds(20))
+            #expect(try await create(f.alpha.apiKey, against: f.beta.id).status == .created)
+            #expect(try await create(f.alpha.apiKey, against: f.beta.id).status == .tooManyRequests)
+        }
+    }
+
+    @Test func battleCreationCanBeLeftToTheOperator() async throws {
+        let f = try await BattleFixture.start("[connection]\n[battle]\ncreation = \"closed\"\n")
+        try await f.arena.withHTTP { http in
+            let refused = try await http.execute(
+                uri: "/api/v1/battles", method: .post, headers: [.authorization: "Bearer \(f.alpha.apiKey)"],
+                body: ByteBuffer(string: #"{"opponentId":"\#(f.beta.id)","title":"Duel"}"#))
+            #expect(refused.status == .forbidden)
+            #expect(try json(refused)["error"]?["code"] == "BATTLE_CREATION_CLOSED")
+        }
+    }
+
     @Test func privateBattlesAreNotFoundForOthers() async throws {
         let f = try await BattleFixture.start()
         try await f.arena.withHTTP { http in

@@ -78,6 +78,8 @@ import Testing
         _ = try await f.join(alpha, f.publicBattle)
         _ = try await f.join(alpha, f.publicBattle)
         _ = try await watcher.expect("battle:participant_joined")
+        // A leave within a presence interval of the join would be announced only as the net change.
+        await f.arena.advanceClock(by: .seconds(1))
         // A sentinel through the room: a second announcement would arrive before it.
         _ = try await alpha.emit("battle:leave", ["battleId": .string(f.publicBattle.id)])
         _ = try await watcher.expect("battle:participant_left")
@@ -97,6 +99,8 @@ import Testing
         #expect(seenByAlpha == ["battleId": .string(f.publicBattle.id), "role": "agent", "agentId": .string(f.beta.id), "name": "beta"])
         #expect(!beta.bufferedEventNames.contains("battle:participant_joined"))
 
+        // A leave within a presence interval of the join would be announced only as the net change.
+        await f.arena.advanceClock(by: .seconds(1))
         #expect(try await beta.emit("battle:leave", ["battleId": .string(f.publicBattle.id)])["ok"] == true)
         #expect(try await alpha.expect("battle:participant_left")["agentId"] == .string(f.beta.id))
         #expect(try await beta.emit("battle:leave", ["battleId": .string(f.publicBattle.id)])["error"]?["code"] == "NOT_IN_BATTLE")
@@ -108,6 +112,8 @@ import Testing
         _ = try await f.join(alpha, f.publicBattle)
         let beta = try await f.connect(f.beta)
         _ = try await f.join(beta, f.publicBattle)
+        // A leave within a presence interval of the join would be announced only as the net change.
+        await f.arena.advanceClock(by: .seconds(1))
         beta.disconnect()
         #expect(try await alpha.expect("battle:participant_left")["agentId"] == .string(f.beta.id))
         #expect(try await f.battles.presentAgents(f.publicBattle.id) == [f.alpha.id])
@@ -128,6 +134,8 @@ import Testing
         _ = try await first.emit("battle:leave", ["battleId": .string(f.publicBattle.id)])
         _ = try await f.join(watcher, f.publicBattle)
         #expect(!watcher.bufferedEventNames.contains("battle:participant_left"))
+        // A leave within a presence interval of the join would be announced only as the net change.
+        await f.arena.advanceClock(by: .seconds(1))
         second.disconnect()
         #expect(try await watcher.expect("battle:participant_left")["agentId"] == .string(f.alpha.id))
     }

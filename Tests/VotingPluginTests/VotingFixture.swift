@@ -34,17 +34,20 @@ struct VotingFixture {
         let watcher = try await arena.connect(remoteAddress: "10.0.0.1")
         _ = try await watcher.emit("battle:join", ["battleId": .string(battle.id)])
         let fixture = VotingFixture(arena: arena, battles: battles, agents: agents, alpha: alpha, beta: beta, battle: battle, watcher: watcher)
-        if playToTheEnd {
-            let a = try await fixture.agent(alpha)
-            let b = try await fixture.agent(beta)
-            _ = try await a.emit("battle:join", ["battleId": .string(battle.id)])
-            _ = try await b.emit("battle:join", ["battleId": .string(battle.id)])
-            _ = try await a.expect("battle:your_turn")
-            _ = try await a.emit("battle:submit_turn", ["battleId": .string(battle.id), "content": "A thorough and well varied opening argument."])
-            _ = try await b.emit("battle:submit_turn", ["battleId": .string(battle.id), "content": "no"])
-            _ = try await watcher.expect("battle:voting_open")
-        }
+        if playToTheEnd { try await fixture.playToTheEnd() }
         return fixture
+    }
+
+    /// Plays the battle's one round: voting opens.
+    func playToTheEnd() async throws {
+        let a = try await agent(alpha)
+        let b = try await agent(beta)
+        _ = try await a.emit("battle:join", ["battleId": .string(battle.id)])
+        _ = try await b.emit("battle:join", ["battleId": .string(battle.id)])
+        _ = try await a.expect("battle:your_turn")
+        _ = try await a.emit("battle:submit_turn", ["battleId": .string(battle.id), "content": "A thorough and well varied opening argument."])
+        _ = try await b.emit("battle:submit_turn", ["battleId": .string(battle.id), "content": "no"])
+        _ = try await watcher.expect("battle:voting_open")
     }
 
     func agent(_ agent: CreatedAgent) async throws -> TestConnection {

@@ -76,6 +76,8 @@ public enum BattleRoom {
 extension ErrorCode {
     public static let battleNotFound: ErrorCode = "BATTLE_NOT_FOUND"
     public static let notParticipant: ErrorCode = "NOT_PARTICIPANT"
+    /// `[battle] creation = "closed"`: only the operator creates battles.
+    public static let battleCreationClosed: ErrorCode = "BATTLE_CREATION_CLOSED"
     public static let privateBattle: ErrorCode = "PRIVATE_BATTLE"
     public static let notInBattle: ErrorCode = "NOT_IN_BATTLE"
     public static let agentNotFound: ErrorCode = "AGENT_NOT_FOUND"

@@ -40,12 +40,20 @@ public actor BattleOwner {
     private var lastPresence: Date?
     private var presenceScheduled = false
     private var presenceDirty = false
+    /// Participants whose presence spectators were last told of, when, and the connection whose
+    /// join is still to be announced (it is not told of its own arrival).
+    private var announcedAgents: Set<String> = []
+    private var participantAnnouncedAt: [String: Date] = [:]
+    private var participantFlushScheduled: Set<String> = []
+    private var joinedBy: [String: String] = [:]
 
     struct Share {
         var epoch: String
         var version: UInt64
         var agents: Set<String>
         var spectators: Int
+
+        var isEmpty: Bool { agents.isEmpty && spectators == 0 }
     }
 
     init(battle: Battle, fence: Int, owners: BattleOwners, conclusion: (any BattleConclusion)?) {
@@ -163,12 +171,9 @@ public actor BattleOwner {
     func report(_ report: PresenceReport) -> Bool {
         if let share = shares[report.instance], share.epoch == report.epoch, share.version >= report.version { return false }
         let before = presentAgents
-        if report.agents.isEmpty && report.spectators == 0 {
-            shares.removeValue(forKey: report.instance)
-        } else {
-            shares[report.instance] = Share(
-                epoch: report.epoch, version: report.version, agents: Set(report.agents), spectators: report.spectators)
-        }
+        // An emptied share is kept: its version tells an older report, overtaken on the way
+        // (reports of one instance run concurrently), from a newer one.
+        shares[report.instance] = Share(epoch: report.epoch, version: report.version, agents: Set(report.agents), spectators: report.spectators)
         let arrived = presenceMoved(from: before, except: report.connectionId)
         presenceChanged()
         releaseIfDone()
@@ -187,21 +192,66 @@ public actor BattleOwner {
     }
 
     /// The instances with a share of the room, besides this one.
-    var reportingInstances: Set<String> { Set(shares.keys) }
+    var reportingInstances: Set<String> { Set(shares.filter { !$0.value.isEmpty }.keys) }
 
-    /// `participant_joined` / `participant_left` for agents whose presence changed; true if one arrived.
+    /// Announces agents whose presence changed (see ``announceParticipants(joinedBy:)``); true if
+    /// one arrived.
     private func presenceMoved(from before: Set<String>, except connectionId: String?) -> Bool {
         let now = presentAgents
-        for agentId in now.subtracting(before).sorted() {
-            services.rooms.emit(
-                ParticipantJoined(battleId: battleId, agentId: agentId, name: name(of: agentId)),
-                to: [BattleRoom.battle(battleId)], exceptConnections: connectionId.map { [$0] } ?? []
-            )
+        let arrived = now.subtracting(before)
+        if let connectionId {
+            for agentId in arrived { joinedBy[agentId] = connectionId }
         }
-        for agentId in before.subtracting(now).sorted() {
-            services.rooms.emit(ParticipantLeft(battleId: battleId, agentId: agentId, name: name(of: agentId)), to: [BattleRoom.battle(battleId)])
+        announceParticipants()
+        return !arrived.isEmpty
+    }
+
+    /// `participant_joined` / `participant_left`, paced per agent: an agent's change is announced
+    /// at once when its last announcement is a presence interval old; otherwise the net change is
+    /// announced when the interval has passed, so a join and a leave within it announce nothing
+    /// and a flood of join/leave pairs gives spectators at most one event per agent per interval.
+    private func announceParticipants() {
+        let now = services.clock.now()
+        let present = presentAgents
+        for participant in battle.participants {
+            let agentId = participant.id
+            guard present.contains(agentId) != announcedAgents.contains(agentId), !participantFlushScheduled.contains(agentId) else {
+                continue
+            }
+            if let last = participantAnnouncedAt[agentId], now < last.addingTimeInterval(presenceInterval.seconds) {
+                participantFlushScheduled.insert(agentId)
+                services.jobs.schedule(at: last.addingTimeInterval(presenceInterval.seconds), "participant \(battleId) \(agentId)") {
+                    await self.flushParticipant(agentId)
+                }
+            } else {
+                announceParticipant(agentId, present: present.contains(agentId), at: now)
+            }
         }
-        return !now.subtracting(before).isEmpty
+    }
+
+    private func flushParticipant(_ agentId: String) {
+        participantFlushScheduled.remove(agentId)
+        defer { releaseIfDone() }
+        let present = presentAgents.contains(agentId)
+        guard present != announcedAgents.contains(agentId) else {
+            joinedBy[agentId] = nil
+            return
+        }
+        announceParticipant(agentId, present: present, at: services.clock.now())
+    }
+
+    private func announceParticipant(_ agentId: String, present: Bool, at now: Date) {
+        participantAnnouncedAt[agentId] = now
+        let room: Set<String> = [BattleRoom.battle(battleId)]
+        if present {
+            announcedAgents.insert(agentId)
+            let except: Set<String> = joinedBy.removeValue(forKey: agentId).map { [$0] } ?? []
+            services.rooms.emit(ParticipantJoined(battleId: battleId, agentId: agentId, name: name(of: agentId)), to: room, exceptConnections: except)
+        } else {
+            announcedAgents.remove(agentId)
+            joinedBy[agentId] = nil
+            services.rooms.emit(ParticipantLeft(battleId: battleId, agentId: agentId, name: name(of: agentId)), to: room)
+        }
     }
 
     private func name(of agentId: String) -> String {
@@ -217,7 +267,9 @@ public actor BattleOwner {
 
     /// A finished battle with nobody in its room needs no owner: let it go.
     func releaseIfDone() {
-        guard !released, battle.status.isFinished, shares.isEmpty, !presenceScheduled else { return }
+        guard !released, battle.status.isFinished, shares.values.allSatisfy(\.isEmpty), !presenceScheduled, participantFlushScheduled.isEmpty else {
+            return
+        }
         released = true
         owners?.release(self, finished: battle.status.isFinished)
     }

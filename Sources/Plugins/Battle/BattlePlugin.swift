@@ -9,7 +9,12 @@ public struct BattlePlugin: Plugin {
     public static let name = "battle"
     public static let requires = ["connection"]
 
-    public init(options: NoOptions, mode: PluginMode) {}
+    public typealias Options = BattleOptions
+    let options: BattleOptions
+
+    public init(options: BattleOptions, mode: PluginMode) throws {
+        self.options = try options.validated()
+    }
 
     /// Every table of the plugin, in order (the command line migrates with them too).
     public static let migrations = BattleStore.migrations + BattleOutcomeTables.migrations
@@ -58,7 +63,7 @@ public struct BattlePlugin: Plugin {
             try service.joinLobby(context.connection)
         }
         registrar.routes { router in
-            BattleRoutes(service: service, agents: agents).add(to: router)
+            BattleRoutes(service: service, agents: agents, options: options).add(to: router)
             WebAppRoutes(assets: .shipped).add(to: router)
         }
         registrar.onStart {

@@ -9,6 +9,7 @@ import SocketIOProtocol
 struct BattleRoutes: Sendable {
     let service: BattleService
     let agents: AgentStore
+    let options: BattleOptions
 
     struct CreateBattle: Decodable {
         var opponentId: String
@@ -33,10 +34,22 @@ struct BattleRoutes: Sendable {
         var events: [Entry]
     }
 
+    /// The name battle creation is rate limited under.
+    static let createEvent = "battle:create"
+
     func add(to router: Router<ArenaRequestContext>) {
         router.post("/api/v1/battles") { request, context in
+            guard options.creation == .participants else {
+                throw ArenaError(.battleCreationClosed, "battles are created by the operator on this server", status: .forbidden)
+            }
             let agent = try authenticatedAgent(request)
             let body = try await request.decodeJSON(CreateBattle.self, context: context)
+            // Counted once the request is known to be an agent's well-formed one, per agent on
+            // every instance (the shared limiter).
+            let key = RateKey.event(Self.createEvent, agentId: agent.id)
+            if case .limited(let retryAfterMs) = await service.services.rateLimiter.attempt(key, limit: options.creationLimit) {
+                throw ArenaError.rateLimited(event: Self.createEvent, retryAfterMs: retryAfterMs)
+            }
             let battle = try service.store.create(
                 title: body.title, agentIds: [agent.id, body.opponentId],
                 visibility: body.visibility ?? .public, rounds: body.rounds ?? 3

@@ -62,6 +62,12 @@ public final class BattleService: Sendable {
     }
 
     /// The battle's logged events, in order, with the time each was logged (replays).
+    /// When the connection (on this instance) joined the battle's room and is in it still; nil
+    /// when it is not in the room.
+    public func joinedRoom(_ connection: Connection, battleId: String) -> Date? {
+        members.joinedAt(connection.id, battleId: battleId)
+    }
+
     public func log(_ id: String) throws -> [BattleLogEntry] {
         try services.database.read { db in try store.log(battleId: id, after: 0, in: db) }
     }
@@ -121,7 +127,7 @@ public final class BattleService: Sendable {
             return logged <= seq
         }
         guard let snapshot else { throw ArenaError.battleNotFound(battleId) }
-        if let summary = members.add(connection, role: role, to: battleId) {
+        if let summary = members.add(connection, role: role, to: battleId, at: services.clock.now()) {
             await report(summary, connectionId: connection.id)
         }
         await services.bus.publish(BattleJoined(battleId: battleId, connection: connection, role: role))

@@ -8,6 +8,8 @@ final class LocalMembers: Sendable {
     struct Member: Sendable {
         var connection: Connection
         var role: Identity.Role
+        /// When the connection joined the battle's room (on the runtime clock).
+        var joinedAt: Date
     }
 
     private struct State {
@@ -21,10 +23,10 @@ final class LocalMembers: Sendable {
     let epoch = ArenaID.make("ep")
 
     /// Adds the connection; the battle's new summary when that changed it.
-    func add(_ connection: Connection, role: Identity.Role, to battleId: String) -> PresenceSummary? {
+    func add(_ connection: Connection, role: Identity.Role, to battleId: String, at now: Date) -> PresenceSummary? {
         state.withLockedValue { state in
             guard state.battles[battleId]?[connection.id] == nil else { return nil }
-            state.battles[battleId, default: [:]][connection.id] = Member(connection: connection, role: role)
+            state.battles[battleId, default: [:]][connection.id] = Member(connection: connection, role: role, joinedAt: now)
             state.connections[connection.id, default: []].insert(battleId)
             return Self.summary(of: battleId, in: &state)
         }
@@ -39,6 +41,11 @@ final class LocalMembers: Sendable {
             if state.connections[connectionId]?.isEmpty == true { state.connections.removeValue(forKey: connectionId) }
             return (member, Self.summary(of: battleId, in: &state))
         }
+    }
+
+    /// When the connection joined the battle's room; nil when it is not in it.
+    func joinedAt(_ connectionId: String, battleId: String) -> Date? {
+        state.withLockedValue { $0.battles[battleId]?[connectionId]?.joinedAt }
     }
 
     /// The battles a connection is in.

@@ -40,6 +40,7 @@ public struct ConnectionPlugin: Plugin {
         let anonymousSpectators = options.anonymousSpectators
         let revocation = Revocation(store: store, services: services, interval: .fractionalSeconds(options.revocationCheckSeconds))
 
+        registrar.trustProxyHeader(options.trustedProxyHeader)
         registrar.authenticate { handshake in
             await HandshakeAuthenticator(store: store, anonymousSpectators: anonymousSpectators).authenticate(handshake)
         }

@@ -17,8 +17,14 @@ struct VotingCoordinator: BattleConclusion {
     let services: RuntimeServices
     let options: VotingOptions
     let logger: Logger
+    /// When an agent was created (for `min_agent_age_seconds`).
+    let agentCreatedAt: @Sendable (String) -> Date?
 
-    init(battles: BattleService, store: VoteStore, services: RuntimeServices, options: VotingOptions) {
+    init(
+        battles: BattleService, store: VoteStore, services: RuntimeServices, options: VotingOptions,
+        agentCreatedAt: @escaping @Sendable (String) -> Date? = { _ in nil }
+    ) {
+        self.agentCreatedAt = agentCreatedAt
         self.battles = battles
         self.store = store
         self.services = services
@@ -39,7 +45,9 @@ struct VotingCoordinator: BattleConclusion {
         try await battles.owners.send(
             VoteSubmission(
                 battleId: request.battleId, voter: connection.clientKey(trustedProxyHeader: options.trustedProxyHeader),
-                voterAgentId: connection.identity.agentId, choice: request.agentId
+                voterAgentId: connection.identity.agentId, choice: request.agentId,
+                joinedRoomAt: battles.joinedRoom(connection, battleId: request.battleId),
+                voterAgentCreatedAt: options.minAgentAgeSeconds > 0 ? connection.identity.agentId.flatMap(agentCreatedAt) : nil
             ))
     }
 
@@ -48,7 +56,9 @@ struct VotingCoordinator: BattleConclusion {
         let vote = VotingWindowMachine.Vote(voter: request.voter, voterAgentId: request.voterAgentId, choice: request.choice)
         return try await battles.owners.run(request.battleId) { owner in
             let now = services.clock.now()
-            try machine(on: owner).admit(vote, now: now)
+            let machine = try machine(on: owner)
+            try machine.admit(vote, now: now)
+            try eligible(request, machine: machine, now: now)
             let outcome = try owner.write { db in try store.record(battleId: owner.battleId, voter: vote.voter, choice: vote.choice, in: db) }
             switch outcome {
             case .recorded:
@@ -58,6 +68,23 @@ struct VotingCoordinator: BattleConclusion {
                 throw ArenaError(.alreadyVoted, "this voter has already voted in battle \(owner.battleId)", status: .conflict)
             case .closed:
                 throw ArenaError(.votingClosed, "voting is not open for battle \(owner.battleId)", status: .conflict)
+            }
+        }
+    }
+
+    /// `voters` and `min_agent_age_seconds`, decided from what the submission carries.
+    func eligible(_ request: VoteSubmission, machine: VotingWindowMachine, now: Date) throws {
+        if options.voters == .presentBeforeVoting, case .open(let endsAt) = machine.phase {
+            let openedAt = endsAt.addingTimeInterval(-options.windowSeconds)
+            guard let joined = request.joinedRoomAt, joined < openedAt else {
+                throw ArenaError(
+                    .notEligibleToVote, "only clients in battle \(request.battleId)'s room before voting opened may vote", status: .forbidden)
+            }
+        }
+        if options.minAgentAgeSeconds > 0, request.voterAgentId != nil {
+            guard let created = request.voterAgentCreatedAt, now.timeIntervalSince(created) >= options.minAgentAgeSeconds else {
+                throw ArenaError(
+                    .notEligibleToVote, "agents may vote once they are \(Int(options.minAgentAgeSeconds)) seconds old", status: .forbidden)
             }
         }
     }

@@ -43,6 +43,8 @@ extension ErrorCode {
     public static let alreadyVoted: ErrorCode = "ALREADY_VOTED"
     public static let invalidChoice: ErrorCode = "INVALID_CHOICE"
     public static let cannotVoteOwnBattle: ErrorCode = "CANNOT_VOTE_OWN_BATTLE"
+    /// The voter is refused by `voters` or `min_agent_age_seconds`.
+    public static let notEligibleToVote: ErrorCode = "NOT_ELIGIBLE_TO_VOTE"
 }
 
 /// A vote on its way to the battle's owner (on this instance or another).
@@ -54,4 +56,9 @@ struct VoteSubmission: BattleInput {
     var voter: String
     var voterAgentId: String?
     var choice: String
+    /// When the voter's connection joined the battle's room (nil: it is not in it), read on the
+    /// voter's instance, for `voters = "present_before_voting"`.
+    var joinedRoomAt: Date?
+    /// When the voting agent was created, for `min_agent_age_seconds`.
+    var voterAgentCreatedAt: Date?
 }

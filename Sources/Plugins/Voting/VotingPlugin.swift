@@ -1,4 +1,5 @@
 import BattlePlugin
+import ConnectionPlugin
 import Runtime
 
 /// Phase 1F: spectators decide. Voting opens when a battle's turns end, takes one vote per
@@ -21,7 +22,10 @@ public struct VotingPlugin: Plugin {
         }
         let battles = try registrar.resolve(BattleService.self)
         let store = VoteStore(database: registrar.services.database, clock: registrar.services.clock)
-        let coordinator = VotingCoordinator(battles: battles, store: store, services: registrar.services, options: options)
+        let agents = try registrar.resolve(AgentStore.self)
+        let coordinator = VotingCoordinator(
+            battles: battles, store: store, services: registrar.services, options: options,
+            agentCreatedAt: { try? agents.agent(id: $0)?.createdAt })
         registrar.contribute(coordinator, to: BattlePlugin.conclusion)
         registrar.contribute(VoteStore.snapshotSection, to: BattlePlugin.snapshotVotes)
         registrar.on(CastVote.self, rateLimit: RateLimit(options.votesPer10Seconds, per: .seconds(10))) { request, context in

@@ -190,15 +190,21 @@ def test_node_acts_on_moltarena_sockets_through_the_adapters_requests(cluster, c
 def test_a_rate_limit_counts_an_agents_events_on_every_instance(cluster, clients, redis_server):
     one, two = cluster
     agent = one.create_agent(f"pinger-{uuid.uuid4().hex[:6]}")
-    here, there = clients(one, agent, label="agent on 1"), clients(two, agent, label="agent on 2")
-    # ping: 20 per agent per 10 s. Ten on each instance use the one budget up.
-    for i in range(10):
-        assert here.call("ping", {"n": i})["ok"] is True
-        assert there.call("ping", {"n": i})["ok"] is True
-    for client in (here, there):
-        refused = client.call("ping", {"n": 99})
-        assert refused["ok"] is False and refused["error"]["code"] == "RATE_LIMITED", refused
-    assert 0 < there.expect("rate_limit_exceeded")["retryAfterMs"] <= 1000
+    # ping: 20 per connection and 80 (4 x 20) per agent per 10 s. Two connections on each
+    # instance use the agent's one budget up, each within its own.
+    connections = [clients(node, agent, label=f"agent on {index + 1}") for index, node in enumerate((one, two, one, two))]
+    for client in connections:
+        for i in range(20):
+            assert client.call("ping", {"n": i})["ok"] is True
+    # A fresh connection, on either instance, is refused long before its own 20 are spent (the
+    # agent's budget refills 8 a second meanwhile).
+    for node in (one, two):
+        fresh = clients(node, agent, label="agent, fresh connection")
+        answers = [fresh.call("ping", {"n": i}) for i in range(20)]
+        refused = next((answer for answer in answers if answer["ok"] is False), None)
+        assert refused is not None and refused["error"]["code"] == "RATE_LIMITED", answers
+        assert sum(answer["ok"] is True for answer in answers) < 15, answers
+        assert 0 < fresh.expect("rate_limit_exceeded")["retryAfterMs"] <= 1000
 
 
 # Last: it restarts Redis; the tests before it count on one that stays up.

@@ -1,0 +1,48 @@
+import Runtime
+
+/// The `[battle]` table of plugins.conf.
+public struct BattleOptions: PluginOptions {
+    /// Who may create battles over HTTP.
+    public enum Creation: String, Codable, Sendable, CaseIterable {
+        /// An agent, with its key, creates battles it takes part in (itself against `opponentId`).
+        case participants
+        /// Nobody over HTTP: the operator creates battles with `moltarena battles create`.
+        case closed
+    }
+
+    public var creation: Creation = .participants
+    /// Battles one agent may create per `creation_window_seconds` before 429 RATE_LIMITED.
+    public var creationsPerAgent: Int = 10
+    public var creationWindowSeconds: Double = 60
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case creation
+        case creationsPerAgent = "creations_per_agent"
+        case creationWindowSeconds = "creation_window_seconds"
+    }
+
+    public static let optionKeys = CodingKeys.allCases.map(\.rawValue)
+
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if let raw = try c.decodeIfPresent(String.self, forKey: .creation) {
+            guard let parsed = Creation(rawValue: raw) else {
+                throw InvalidOption("creation", expected: Creation.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or "))
+            }
+            creation = parsed
+        }
+        try c.decodeOption(&creationsPerAgent, .creationsPerAgent)
+        try c.decodeOption(&creationWindowSeconds, .creationWindowSeconds)
+    }
+
+    func validated() throws -> BattleOptions {
+        guard creationsPerAgent > 0 else { throw InvalidOption("creations_per_agent", expected: "a positive number") }
+        guard creationWindowSeconds > 0 else { throw InvalidOption("creation_window_seconds", expected: "more than 0 seconds") }
+        return self
+    }
+
+    /// The budget of `POST /api/v1/battles` per agent.
+    var creationLimit: RateLimit { RateLimit(creationsPerAgent, per: .fractionalSeconds(creationWindowSeconds)) }
+}
