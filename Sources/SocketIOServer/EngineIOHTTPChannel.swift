@@ -57,6 +57,17 @@ public struct EngineIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                 if request.headers[.connection]?.lowercased() == "close" {
                     // Hummingbird closes after this response; say so, or keep-alive clients reuse a dead socket.
                     headers[.connection] = "close"
+                } else if request.headers[.upgrade] != nil {
+                    // An upgrade that was not the connection's first request (a keep-alive connection
+                    // reused for it, as aiohttp does): NIO's upgrade handler only looks at the first
+                    // request, so it is refused here. The decoder treats what follows an upgrade
+                    // request as no longer HTTP, so the connection cannot serve another request:
+                    // Hummingbird's connection handler closes it once this response is written (a
+                    // quiesce does that), and the client's next attempt takes a fresh one.
+                    headers[.connection] = "close"
+                    try? await channel.eventLoop.submit {
+                        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+                    }.get()
                 }
                 try await writer.write(response: HTTPResponse(status: response.status, headerFields: headers), body: .init(byteBuffer: response.body))
             } else {

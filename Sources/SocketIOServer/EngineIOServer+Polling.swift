@@ -47,7 +47,12 @@ extension EngineIOServer {
         case .success(let v): valid = v
         case .failure(let error): return .failure(error)
         }
-        guard valid.transport == "polling" else { return .failure(.badRequest("WebSocket transport without upgrade")) }
+        guard valid.transport == "polling" else {
+            guard request.headers[.upgrade] == nil else {
+                return .failure(.badRequest("WebSocket upgrade must be its connection's first request: open a new connection"))
+            }
+            return .failure(.badRequest("WebSocket transport without upgrade"))
+        }
 
         guard let sid = valid.sid else {
             guard request.method == .get else { return .failure(.badHandshakeMethod) }

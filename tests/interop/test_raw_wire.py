@@ -5,6 +5,7 @@ that the server sees exactly the bytes written here.
 """
 
 import json
+import socket
 import threading
 import time
 import urllib.error
@@ -218,3 +219,44 @@ def test_oversized_polling_post_is_refused(server_url, healthy):
     except (urllib.error.URLError, OSError) as err:  # reset, or no answer in time
         pytest.fail(f"no HTTP error answer to an oversized POST: {err!r}")
     assert 400 <= status < 500, f"a {len(big)}-byte POST got HTTP {status}, expected a 4xx error"
+
+
+def test_an_upgrade_on_a_kept_alive_connection_is_refused_and_the_connection_closed(server_url, healthy):
+    # aiohttp sends its WebSocket upgrade on a connection it kept alive from polling. The
+    # server upgrades only a connection's first request: the later one gets 400 with
+    # `Connection: close` (not a connection left hanging), and the session polls on.
+    host, port = urlsplit(server_url).hostname, urlsplit(server_url).port
+    with socket.create_connection((host, port), timeout=WAIT) as conn:
+        conn.sendall(b"GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: arena\r\n\r\n")
+        opened = read_response(conn)
+        assert opened.startswith(b"HTTP/1.1 200 OK\r\n"), opened
+        sid = json.loads(opened.split(b"\r\n\r\n", 1)[1][1:])["sid"]
+        conn.sendall(
+            f"GET /socket.io/?EIO=4&transport=websocket&sid={sid} HTTP/1.1\r\nHost: arena\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n".encode())
+        refused = read_response(conn)
+        head, body = refused.split(b"\r\n\r\n", 1)
+        assert head.startswith(b"HTTP/1.1 400 "), refused
+        assert b"\r\nConnection: close" in head, refused
+        assert b"first request" in body, refused
+        assert conn.recv(1) == b"", "the connection stayed open after the refused upgrade"
+    poll = f"{server_url}/socket.io/?EIO=4&transport=polling&sid={sid}"
+    assert http(poll, b'40') == (200, "ok"), "the session did not survive the refused upgrade"
+
+
+def read_response(conn: socket.socket) -> bytes:
+    """One HTTP response with a Content-Length body, read from a raw socket."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(4096)
+        assert chunk, f"the connection closed mid-response: {data!r}"
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                  if line.lower().startswith(b"content-length:"))
+    while len(body) < length:
+        chunk = conn.recv(4096)
+        assert chunk, f"the connection closed mid-body: {data!r}"
+        body += chunk
+    return head + b"\r\n\r\n" + body
