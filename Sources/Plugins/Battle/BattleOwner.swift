@@ -86,6 +86,9 @@ public actor BattleOwner {
     /// Runs `body` isolated to the owner unless it was released meanwhile (nil then).
     func ifHeld<R: Sendable>(_ body: @Sendable (isolated BattleOwner) throws -> R) throws -> R? {
         guard !released else { return nil }
+        // Work that comes after a battle ended (a late commentary, a vote refused, a read) takes
+        // its owner again; nothing else would let a finished battle's owner go afterwards.
+        defer { releaseIfDone() }
         return try body(self)
     }
 

@@ -17,6 +17,8 @@ public final class BattleService: Sendable {
     let members = LocalMembers()
     /// Battles whose last presence report did not reach their owner.
     private let unreported = NIOLockedValueBox<Set<String>>([])
+    /// One presence report in flight per battle, so the newest arrives last.
+    private let reporter = PresenceReporter()
 
     init(
         store: BattleStore, services: RuntimeServices, presenceInterval: Duration = .seconds(1), leaseTTL: Duration = .seconds(4),
@@ -174,13 +176,15 @@ public final class BattleService: Sendable {
             battleId: summary.battleId, instance: services.cluster.instanceId, epoch: members.epoch, version: summary.version,
             agents: summary.agents, spectators: summary.spectators, connectionId: connectionId
         )
-        do {
-            _ = try await owners.send(report)
-            _ = unreported.withLockedValue { $0.remove(summary.battleId) }
-        } catch {
-            _ = unreported.withLockedValue { $0.insert(summary.battleId) }
-            services.logger.notice(
-                "presence not reported to the battle's owner yet", metadata: ["battle": "\(summary.battleId)", "error": "\(error)"])
+        await reporter.send(report) { [owners, unreported, services] report in
+            do {
+                _ = try await owners.send(report)
+                _ = unreported.withLockedValue { $0.remove(report.battleId) }
+            } catch {
+                _ = unreported.withLockedValue { $0.insert(report.battleId) }
+                services.logger.notice(
+                    "presence not reported to the battle's owner yet", metadata: ["battle": "\(report.battleId)", "error": "\(error)"])
+            }
         }
     }
 
