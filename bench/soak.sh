@@ -74,7 +74,9 @@ done
 END=$(( $(date +%s) - START ))
 # Finished battles with nobody left in their rooms release their owners (presence is reported
 # and paced over a second or two).
-for _ in $(seq 30); do [ "$(owned)" = "0" ] && break; sleep 1; done
+# (The gauge is a float: "0.0".)
+is_zero() { awk -v v="$1" 'BEGIN { exit !(v != "" && v + 0 == 0) }'; }
+for _ in $(seq 30); do is_zero "$(owned)" && break; sleep 1; done
 FINAL_OWNED="$(owned)"
 kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true
 printf '%s\t%s\t%s\n' "$END" "$(rss_kib)" "$FINAL_OWNED" >> "$WORK/samples.tsv"
@@ -82,7 +84,7 @@ printf '%s\t%s\t%s\n' "$END" "$(rss_kib)" "$FINAL_OWNED" >> "$WORK/samples.tsv"
 python3 - "$WORK/samples.tsv" "$DURATION" "$ROUNDS" "$BATTLES" "$CONNECTS" "$FAILURES" "$FINAL_OWNED" <<'PY'
 import sys
 path, duration, rounds, battles, connects, failures, final_owned = sys.argv[1:]
-rows = [line.split("\t") for line in open(path) if line.strip()]
+rows = [line.rstrip("\n").split("\t") for line in open(path) if line.strip()]
 samples = [(int(t), int(r), o) for t, r, o in rows if r]
 warm = [s for s in samples if s[0] >= int(duration) / 3] or samples
 first, last = warm[0][1], samples[-1][1]
@@ -96,7 +98,7 @@ for t, r, o in samples[::step] + ([samples[-1]] if (len(samples) - 1) % step els
 print(f"after warm-up (t >= {int(duration) // 3} s): RSS {first / 1024:.1f} -> {last / 1024:.1f} MiB ({growth:+.1f} %), peak {peak / 1024:.1f} MiB")
 print(f"battles owned at the end: {final_owned}")
 flat = growth < 10
-released = final_owned == "0"
+released = final_owned != "" and float(final_owned) == 0
 print(f"memory flat after warm-up: {'yes' if flat else 'NO'}; finished battles released their owners: {'yes' if released else 'NO'}")
 sys.exit(0 if flat and released else 1)
 PY

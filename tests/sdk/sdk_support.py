@@ -4,6 +4,7 @@ that record their calls, and waits on conditions (never fixed sleeps)."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import threading
 import time
 import uuid
@@ -122,3 +123,21 @@ def expected_order(first, second, rounds: int) -> list[tuple[str, int]]:
 
 def payload_dicts(events: list[tuple[str, Payload]]) -> list[tuple[str, dict]]:
     return [(e, p.to_dict()) for e, p in events]
+
+
+def play_to_the_end(commands: list[tuple[list[str], dict]], cwd=None) -> list[str]:
+    """Runs each bot (argv, environment) as a process of its own, all at once; waits for each
+    to exit 0 and returns their outputs. A bot still running after WAIT is killed and fails."""
+    bots = [subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            for argv, env in commands]
+    outputs = []
+    for bot in bots:
+        try:
+            out, _ = bot.communicate(timeout=WAIT)
+        except subprocess.TimeoutExpired:
+            bot.kill()
+            out, _ = bot.communicate()
+        outputs.append(out)
+    for bot, out in zip(bots, outputs):
+        assert bot.returncode == 0, out
+    return outputs

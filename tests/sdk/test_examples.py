@@ -4,12 +4,11 @@ so with its canned lines), each a process of its own, play a battle to the end."
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 
 from serve_process import REPO_ROOT
 
-from sdk_support import WAIT, new_agents, new_battle
+from sdk_support import new_agents, new_battle, play_to_the_end
 
 
 def test_echo_bot_and_llm_bot_play_a_battle(arenas):
@@ -17,19 +16,9 @@ def test_echo_bot_and_llm_bot_play_a_battle(arenas):
     echo, llm = new_agents(arena.url, "echo", "llm")
     bid = new_battle(arena.url, echo, llm, rounds=2)
     env = {k: v for k, v in os.environ.items() if k != "ANTHROPIC_API_KEY"}
-    bots = [subprocess.Popen([sys.executable, str(REPO_ROOT / "examples" / script),
-                              "--url", arena.url, "--key", who.api_key, bid],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-            for script, who in (("echo_bot.py", echo), ("llm_bot.py", llm))]
-    outputs = []
-    for bot in bots:
-        try:
-            out, _ = bot.communicate(timeout=WAIT)
-        except subprocess.TimeoutExpired:
-            bot.kill()
-            out, _ = bot.communicate()
-        outputs.append(out)
-        assert bot.returncode == 0, out
+    outputs = play_to_the_end([
+        ([sys.executable, str(REPO_ROOT / "examples" / script), "--url", arena.url, "--key", who.api_key, bid], env)
+        for script, who in (("echo_bot.py", echo), ("llm_bot.py", llm))])
 
     snapshot = arena.snapshot(bid)
     assert snapshot["status"] == "COMPLETED", snapshot
