@@ -92,8 +92,9 @@ struct Dispatcher: Sendable {
         return connection.state.limits.withLockedValue { $0.attempt(index, limit: limit, at: now, identityKey: identityKey) }
     }
 
-    /// The connection's budget, then its identity's (`identityFactor` times larger, shared by
-    /// the identity's connections and, with Redis, instances).
+    /// The connection's budget, then (unless the limit is the connection's only) its identity's
+    /// (`identityFactor` times larger, shared by the identity's connections and, with Redis,
+    /// instances).
     private func admit(_ registration: EventRegistration, index: Int, connection: Connection) async throws {
         guard let limit = registration.rateLimit else { return }
         let (own, identityKey) = admitOwn(index, limit: limit, connection: connection) {
@@ -102,6 +103,7 @@ struct Dispatcher: Sendable {
         if case .limited(let retryAfterMs) = own {
             throw OwnBudgetRefusal(error: .rateLimited(event: registration.name, retryAfterMs: retryAfterMs))
         }
+        guard limit.scope == .connectionThenIdentity else { return }
         let identityLimit = RateLimit(limit.count * max(limits.identityFactor, 1), per: limit.window)
         if case .limited(let retryAfterMs) = await services.rateLimiter.attempt(
             identityKey, limit: identityLimit)

@@ -3,12 +3,24 @@ import NIOConcurrencyHelpers
 
 /// How many events a key may make per window.
 public struct RateLimit: Sendable, Hashable {
+    /// Whose budget an event limit counts against.
+    public enum Scope: Sendable, Hashable {
+        /// The connection's own, then its identity's (a larger one, shared by the agent's
+        /// connections or by the anonymous clients of one address).
+        case connectionThenIdentity
+        /// The connection's own only: for events every client sends about once (joining a
+        /// room), which thousands of spectators behind one address may all send at once.
+        case connection
+    }
+
     public var count: Int
     public var window: Duration
+    public var scope: Scope
 
-    public init(_ count: Int, per window: Duration) {
+    public init(_ count: Int, per window: Duration, scope: Scope = .connectionThenIdentity) {
         self.count = max(count, 1)
         self.window = window
+        self.scope = scope
     }
 }
 

@@ -35,6 +35,19 @@ import Testing
         }
     }
 
+    @Test(arguments: [#"nul\u0000byte"#, #"two\nlines"#, #"evil\u202Etxt"#, #"iso\u2066late"#, "   "])
+    func titlesWithControlCharactersOrBidiOverridesAreRefused(title: String) async throws {
+        let f = try await BattleFixture.start()
+        try await f.arena.withHTTP { http in
+            let refused = try await http.execute(
+                uri: "/api/v1/battles", method: .post, headers: [.authorization: "Bearer \(f.alpha.apiKey)"],
+                body: ByteBuffer(string: #"{"opponentId":"\#(f.beta.id)","title":"\#(title)"}"#))
+            #expect(refused.status == .badRequest)
+            #expect(try json(refused)["error"]?["code"] == "INVALID_PAYLOAD")
+            #expect(try json(refused)["error"]?["message"]?.stringValue?.hasPrefix("title ") == true)
+        }
+    }
+
     @Test func battleCreationIsLimitedPerAgent() async throws {
         let f = try await BattleFixture.start("[connection]\n[battle]\ncreations_per_agent = 3\ncreation_window_seconds = 60\n")
         try await f.arena.withHTTP { http in

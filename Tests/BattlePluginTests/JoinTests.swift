@@ -151,4 +151,22 @@ import Testing
         var iterator = ready.makeAsyncIterator()
         #expect(await iterator.next() == f.publicBattle.id)
     }
+
+    @Test func joinsAreLimitedPerConnectionNotPerAddress() async throws {
+        let f = try await BattleFixture.start("[connection]\n[battle]\njoins_per_10_seconds = 2\n[logwriter]\n")
+        let flooder = try await f.connect(nil)
+        #expect(try await f.join(flooder, f.publicBattle)["ok"] == true)
+        #expect(try await f.join(flooder, f.publicBattle)["ok"] == true)
+        let refused = try await f.join(flooder, f.publicBattle)
+        #expect(refused["error"]?["code"] == "RATE_LIMITED", "\(refused)")
+        // Every other spectator of the same address still joins: more of them than an
+        // identity's budget (4 times the connection's) would let through.
+        for _ in 0..<12 {
+            let spectator = try await f.connect(nil)
+            #expect(try await f.join(spectator, f.publicBattle)["ok"] == true)
+        }
+        // Ten seconds later the flooder's budget is back.
+        await f.arena.advanceClock(by: .seconds(10))
+        #expect(try await f.join(flooder, f.publicBattle)["ok"] == true)
+    }
 }

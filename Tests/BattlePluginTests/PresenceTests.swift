@@ -37,7 +37,8 @@ import Testing
     }
 
     @Test func aFloodOfJoinsAndLeavesIsAnnouncedAsItsNetChange() async throws {
-        let f = try await BattleFixture.start()
+        // The join budget out of the way: this floods through it on purpose.
+        let f = try await BattleFixture.start("[connection]\n[battle]\njoins_per_10_seconds = 100000\n[logwriter]\n")
         let watchers = try await (0..<3).asyncMap { _ in try await f.connect(nil) }
         for watcher in watchers { _ = try await f.join(watcher, f.publicBattle) }
         let alpha = try await f.connect(f.alpha)

@@ -14,11 +14,15 @@ public struct BattleOptions: PluginOptions {
     /// Battles one agent may create per `creation_window_seconds` before 429 RATE_LIMITED.
     public var creationsPerAgent: Int = 10
     public var creationWindowSeconds: Double = 60
+    /// `battle:join`, `battle:leave` and `lobby:join` each, per connection per 10 seconds, before
+    /// RATE_LIMITED. Per connection only: the spectators behind one address all join at once.
+    public var joinsPer10Seconds: Int = 20
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case creation
         case creationsPerAgent = "creations_per_agent"
         case creationWindowSeconds = "creation_window_seconds"
+        case joinsPer10Seconds = "joins_per_10_seconds"
     }
 
     public static let optionKeys = CodingKeys.allCases.map(\.rawValue)
@@ -35,14 +39,19 @@ public struct BattleOptions: PluginOptions {
         }
         try c.decodeOption(&creationsPerAgent, .creationsPerAgent)
         try c.decodeOption(&creationWindowSeconds, .creationWindowSeconds)
+        try c.decodeOption(&joinsPer10Seconds, .joinsPer10Seconds)
     }
 
     func validated() throws -> BattleOptions {
         guard creationsPerAgent > 0 else { throw InvalidOption("creations_per_agent", expected: "a positive number") }
         guard creationWindowSeconds > 0 else { throw InvalidOption("creation_window_seconds", expected: "more than 0 seconds") }
+        guard joinsPer10Seconds > 0 else { throw InvalidOption("joins_per_10_seconds", expected: "a positive number") }
         return self
     }
 
     /// The budget of `POST /api/v1/battles` per agent.
     var creationLimit: RateLimit { RateLimit(creationsPerAgent, per: .fractionalSeconds(creationWindowSeconds)) }
+
+    /// The budget of each room event (join, leave, the lobby) per connection.
+    var joinLimit: RateLimit { RateLimit(joinsPer10Seconds, per: .seconds(10), scope: .connection) }
 }

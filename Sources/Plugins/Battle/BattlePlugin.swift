@@ -53,13 +53,13 @@ public struct BattlePlugin: Plugin {
         registrar.subscribe(ClientDisconnected.self) { event in
             await service.disconnected(connectionId: event.connectionId)
         }
-        registrar.on(JoinBattle.self) { request, context in
+        registrar.on(JoinBattle.self, rateLimit: options.joinLimit) { request, context in
             try await service.join(request, connection: context.connection)
         }
-        registrar.on(LeaveBattle.self) { request, context in
+        registrar.on(LeaveBattle.self, rateLimit: options.joinLimit) { request, context in
             try await service.leave(request.battleId, connection: context.connection)
         }
-        registrar.on(JoinLobby.self) { _, context in
+        registrar.on(JoinLobby.self, rateLimit: options.joinLimit) { _, context in
             try service.joinLobby(context.connection)
         }
         registrar.routes { router in

@@ -72,10 +72,7 @@ public struct BattleStore: Sendable {
 
     /// Creates a battle in LOBBY. Participants are active agents, distinct, in turn order.
     public func create(title: String, agentIds: [String], visibility: Visibility, rounds: Int) throws -> Battle {
-        let title = title.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !title.isEmpty, title.count <= Self.maxTitleLength else {
-            throw ArenaError.invalidPayload("title must be 1 to \(Self.maxTitleLength) characters")
-        }
+        let title = try DisplayText.validated(title, field: "title", maxLength: Self.maxTitleLength)
         guard (1...Self.maxRounds).contains(rounds) else {
             throw ArenaError.invalidPayload("rounds must be between 1 and \(Self.maxRounds)")
         }

@@ -50,22 +50,9 @@ public struct AgentStore: Sendable {
 
     public static let maxNameLength = 64
 
-    /// Names are shown to spectators beside other text: control characters (NUL, newlines, tabs)
-    /// and the bidirectional overrides and isolates (which can make a name read as something
-    /// else) are refused.
-    static func isForbiddenInNames(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.generalCategory == .control || (0x202A...0x202E).contains(scalar.value)
-            || (0x2066...0x2069).contains(scalar.value) || scalar.value == 0x200E || scalar.value == 0x200F
-    }
-
+    /// Names are shown to spectators beside other text (``DisplayText``).
     public func create(name: String) throws -> CreatedAgent {
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.count <= Self.maxNameLength else {
-            throw ArenaError.invalidPayload("name must be 1 to \(Self.maxNameLength) characters")
-        }
-        guard !name.unicodeScalars.contains(where: Self.isForbiddenInNames) else {
-            throw ArenaError.invalidPayload("name must not contain control characters (NUL, newlines) or bidirectional overrides")
-        }
+        let name = try DisplayText.validated(name, field: "name", maxLength: Self.maxNameLength)
         let id = ArenaID.make("agt")
         let key = ApiKey.generate()
         let now = clock.now()
