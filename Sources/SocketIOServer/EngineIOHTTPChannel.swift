@@ -128,6 +128,7 @@ public struct EngineIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                     }
                     upgradeRefusal.value = nil
                     pendingRole.value = role
+                    guardOnLoop.value.upgradeAccepted()
                     return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
                 },
                 upgradePipelineHandler: { channel, head in

@@ -26,6 +26,9 @@ public final class EngineIOSession: @unchecked Sendable {
         case polling
         case websocket(EngineIOWebSocketHandler)
         case inProcess(InProcessTransport)
+        /// After close: the session lets go of its handler (which holds the session), so the two
+        /// are freed once the channel is gone.
+        case closed
     }
 
     private(set) var transport: Transport
@@ -76,6 +79,8 @@ public final class EngineIOSession: @unchecked Sendable {
             return
         case .polling:
             break
+        case .closed:
+            return
         }
         for frame in frames {
             queue.append(frame)
@@ -300,7 +305,9 @@ public final class EngineIOSession: @unchecked Sendable {
         guard !isClosed else { return }
         isClosed = true
         pingTask?.cancel()
+        pingTask = nil
         pongTimeoutTask?.cancel()
+        pongTimeoutTask = nil
         server.removeSession(sid)
         if let promise = pendingPoll {
             pendingPoll = nil
@@ -318,8 +325,9 @@ public final class EngineIOSession: @unchecked Sendable {
         switch transport {
         case .websocket(let handler): handler.close()
         case .inProcess(let direct): direct.onClose(reason)
-        case .polling: break
+        case .polling, .closed: break
         }
+        transport = .closed
         logger.debug("session closed", metadata: ["reason": "\(reason.rawValue)"])
         let delegate = self.delegate
         self.delegate = nil

@@ -59,6 +59,9 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        // The session holds this handler as its transport until it closes: let go of it here
+        // too, so that neither keeps the other alive once the channel is gone.
+        session = nil
     }
 
     // MARK: Outbound, called from the session's loop
@@ -195,8 +198,10 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Frames that do not parse are failed where they are read; what arrives here comes from
+        // below (the socket, TLS): the transport failed.
         server.logger.debug("WebSocket error", metadata: ["error": "\(error)"])
-        failed(error is IOError ? .transportError : .parseError)
+        failed(.transportError)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {

@@ -64,6 +64,16 @@ final class HTTPRequestGuard {
         try pipeline.addHandler(parts, position: .before(handler))
     }
 
+    /// An upgrade was accepted: from now on what passes is no longer HTTP. NIO's decoder, removed
+    /// before the upgrade completes, hands what the client sent after the request on as raw
+    /// bytes; they pass both sides unexamined until ``remove(from:)``.
+    private(set) var upgrading = false
+
+    func upgradeAccepted() {
+        upgrading = true
+        cancelTimer()
+    }
+
     /// The connection stops being HTTP (a WebSocket upgrade): both handlers leave.
     func remove(from pipeline: ChannelPipeline.SynchronousOperations) {
         cancelTimer()
@@ -283,6 +293,7 @@ final class HTTPRequestGuard {
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            if owner?.upgrading == true { return context.fireChannelRead(data) }
             guard let owner, owner.bytesArrived(unwrapInboundIn(data)) else { return }
             context.fireChannelRead(data)
         }
@@ -310,12 +321,13 @@ final class HTTPRequestGuard {
         fileprivate weak var owner: HTTPRequestGuard?
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            if owner?.upgrading == true { return context.fireChannelRead(data) }  // raw bytes now
             guard let owner, owner.received(unwrapInboundIn(data)) else { return }
             context.fireChannelRead(data)
         }
 
         func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-            owner?.sending(unwrapOutboundIn(data))
+            if owner?.upgrading == false { owner?.sending(unwrapOutboundIn(data)) }
             context.write(data, promise: promise)
         }
 

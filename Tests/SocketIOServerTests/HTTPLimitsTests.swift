@@ -160,6 +160,25 @@ import Testing
             #expect(outcome.error == nil, "closed cleanly, not reset: \(String(describing: outcome.error))")
         }
     }
+
+    /// A client that sends its first frames in the same write as the upgrade request: NIO's
+    /// decoder hands them on as raw bytes while the upgrade completes (this once stopped the
+    /// process: the request guard took them for HTTP parts).
+    @Test func framesSentWithTheUpgradeRequestAreTheWebSocketsFirst() async throws {
+        try await TestServer.run(configure: { _ in }) { server, _ in
+            let connection = try await RawConnection.open(port: server.port)
+            let request =
+                "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            // Masked (mask 0) text frame "40" (Socket.IO CONNECT), then a close frame.
+            let connect: [UInt8] = [0x81, 0x82, 0, 0, 0, 0, UInt8(ascii: "4"), UInt8(ascii: "0")]
+            let close: [UInt8] = [0x88, 0x80, 0, 0, 0, 0]
+            await connection.send(Array(request.utf8) + connect + close)
+            let outcome = try await connection.waitForClose()
+            #expect(outcome.text.hasPrefix("HTTP/1.1 101"))
+            #expect(outcome.text.contains(#"40{"sid":"#), "the CONNECT in the upgrade's write was answered: \(outcome.text)")
+        }
+    }
 }
 
 /// The timeouts, on an embedded channel whose clock the test moves.
