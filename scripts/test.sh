@@ -33,9 +33,10 @@
 #   SIO_PROTOCOL_REPO  copy of socketio/socket.io-protocol
 #                      (default for both: a sibling folder of the repo of that name, else the
 #                      copy in ../shared/protocol-suites/;
-#                      a suite whose copy is not found is SKIPPED, not failed)
+#                      a suite whose copy is not found is SKIPPED, unless REQUIRE_PROTOCOL_SUITES=1)
 #   PROTOCOL_SUITE     the protocol suite runner (default ../shared/tools/protocol-suite.sh)
 #   INSTALL_DEPS       passed to the runner: 1 lets it apt-get its Node packages (default 0)
+#   REQUIRE_PROTOCOL_SUITES  1: a protocol suite with no copy or no runner FAILS instead of being skipped (.ci/run sets it)
 #   FUZZ_SECONDS       how long each fuzz target runs (default 20; four targets)
 #
 # Full logs go to .build/test-logs/. Exit status: 0 only if no step failed.
@@ -291,15 +292,17 @@ if wants protocol; then
     banner "official $suite protocol suite"
     if [ "$suite" = engineio ]; then repo="$EIO_REPO"; var=EIO_PROTOCOL_REPO; upstream=engine.io-protocol
     else repo="$SIO_REPO"; var=SIO_PROTOCOL_REPO; upstream=socket.io-protocol; fi
+    # CI (REQUIRE_PROTOCOL_SUITES=1, set by .ci/run) fails rather than skips a suite it cannot find.
+    missing=SKIPPED; [ "${REQUIRE_PROTOCOL_SUITES:-0}" = 1 ] && missing=FAILED
     if [ -z "$repo" ]; then
-      echo "!!!! SKIPPED: $suite protocol suite: no copy of socketio/$upstream"
+      echo "!!!! $missing: $suite protocol suite: no copy of socketio/$upstream"
       echo "!!!! (set $var to a checkout or bare git dir of it, or put it at ../$upstream)"
-      record "$suite suite" SKIPPED "no copy of socketio/$upstream"
+      record "$suite suite" "$missing" "no copy of socketio/$upstream"
       continue
     fi
     if [ ! -f "$RUNNER" ]; then
-      echo "!!!! SKIPPED: $suite protocol suite: runner $RUNNER not found (set PROTOCOL_SUITE)"
-      record "$suite suite" SKIPPED "no runner"
+      echo "!!!! $missing: $suite protocol suite: runner $RUNNER not found (set PROTOCOL_SUITE)"
+      record "$suite suite" "$missing" "no runner"
       continue
     fi
     if [ -z "$BIN" ]; then

@@ -64,6 +64,9 @@ struct BattleSupervisor: Sendable {
     /// This instance's share of each room, to a battle whose owner changed or missed a report.
     private func reportPresenceAgain() async {
         let summaries = service.members.summaries()
+        // Only the rooms this instance has members in now are remembered.
+        let current = Set(summaries.map(\.battleId))
+        lastHolders.withLockedValue { all in all = all.filter { current.contains($0.key) } }
         guard !summaries.isEmpty,
             let holders = try? await services.cluster.holders(summaries.map { BattleOwners.leaseKey($0.battleId) })
         else { return }
