@@ -84,6 +84,16 @@ public final class RedisCluster: Cluster {
         return live
     }
 
+    /// The instances listening on their own channels (each subscribes to one while connected).
+    public func instances() async throws -> Set<String> {
+        let prefix = Self.channel(of: "")
+        let reply = try await unreachableIfFailing("PUBSUB CHANNELS") {
+            try await link.command(["PUBSUB", "CHANNELS", prefix + "*"]).get()
+        }
+        guard case .array(let items?) = reply else { throw ClusterError.unreachable("PUBSUB CHANNELS: unexpected reply") }
+        return Set(items.compactMap { $0.string.map { String($0.dropFirst(prefix.count)) } })
+    }
+
     private func unreachableIfFailing(_ what: String, _ body: () async throws -> RESPValue) async throws -> RESPValue {
         do {
             return try await body()

@@ -26,6 +26,9 @@ public protocol Cluster: Sendable {
     func handle(topic: String, _ handler: @escaping @Sendable (_ body: [UInt8]) async -> [UInt8])
     /// Which of these instances are still connected to the cluster.
     func liveInstances(_ ids: Set<String>) async -> Set<String>
+    /// Every instance connected to the cluster now, this one included.
+    /// Throws ``ClusterError/unreachable`` when the cluster cannot be asked.
+    func instances() async throws -> Set<String>
 }
 
 /// Why a cluster operation could not be done.
@@ -58,4 +61,5 @@ public final class SoloCluster: Cluster {
     }
     public func handle(topic: String, _ handler: @escaping @Sendable ([UInt8]) async -> [UInt8]) {}
     public func liveInstances(_ ids: Set<String>) async -> Set<String> { ids.filter { $0 == instanceId } }
+    public func instances() async throws -> Set<String> { [instanceId] }
 }

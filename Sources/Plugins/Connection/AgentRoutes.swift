@@ -29,7 +29,7 @@ struct AgentRoutes: Sendable {
             guard let agent = try store.deactivate(id: id) else {
                 throw ArenaError(.notFound, "no agent \(id)", status: .notFound)
             }
-            revocation.disconnect(agentId: agent.id)
+            await revocation.disconnectEverywhere(agentId: agent.id)
             return try jsonResponse(agent)
         }
     }

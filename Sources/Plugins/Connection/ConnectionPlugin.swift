@@ -39,6 +39,7 @@ public struct ConnectionPlugin: Plugin {
         let services = registrar.services
         let anonymousSpectators = options.anonymousSpectators
         let revocation = Revocation(store: store, services: services, interval: .fractionalSeconds(options.revocationCheckSeconds))
+        revocation.listen()
 
         registrar.trustProxyHeader(options.trustedProxyHeader)
         registrar.authenticate { handshake in

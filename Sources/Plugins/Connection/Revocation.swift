@@ -9,15 +9,50 @@ struct AgentDeactivated: ServerEvent {
     var message: String
 }
 
-/// Deactivation reaching open connections: an inactive agent's connections on this instance are
-/// told why, have every event still waiting refused with AGENT_INACTIVE, and are disconnected.
-/// The operator's route does it at once; a periodic check (on the runtime clock) finds agents
-/// deactivated elsewhere (the command line, another instance on the same database).
+/// Deactivation reaching open connections: an inactive agent's connections are told why, have
+/// every event still waiting refused with AGENT_INACTIVE, and are disconnected. The operator's
+/// route does it at once on every instance of the cluster (it asks each of the others); a
+/// periodic check (on the runtime clock) finds agents deactivated by the command line, and
+/// catches an instance that could not be asked.
 struct Revocation: Sendable {
     let store: AgentStore
     let services: RuntimeServices
     /// 0: no periodic check.
     let interval: Duration
+
+    /// The cluster request that carries a deactivated agent's id to the other instances.
+    static let topic = "agent.deactivated"
+
+    /// Ends the agent's connections here, then on each other instance (in parallel, each asked
+    /// for at most 2 seconds).
+    func disconnectEverywhere(agentId: String) async {
+        disconnect(agentId: agentId)
+        let cluster = services.cluster
+        guard cluster.isDistributed else { return }
+        let others: Set<String>
+        do {
+            others = try await cluster.instances().subtracting([cluster.instanceId])
+        } catch {
+            services.logger.warning(
+                "deactivation not sent to the other instances: their periodic check will find it",
+                metadata: ["agent": "\(agentId)", "error": "\(error)"])
+            return
+        }
+        let body = Array(agentId.utf8)
+        await withTaskGroup(of: Void.self) { group in
+            for instance in others {
+                group.addTask { _ = try? await cluster.request(instance, topic: Self.topic, body, timeout: .seconds(2)) }
+            }
+        }
+    }
+
+    /// Answers the other instances' deactivations (installed at boot).
+    func listen() {
+        services.cluster.handle(topic: Self.topic) { body in
+            disconnect(agentId: String(decoding: body, as: UTF8.self))
+            return []
+        }
+    }
 
     /// Ends every open connection of `agentId` on this instance.
     func disconnect(agentId: String) {
