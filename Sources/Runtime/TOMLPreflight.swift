@@ -1,10 +1,11 @@
 /// Finds the invalid TOML that toml++ (the parser under TOMLKit) cannot be handed.
 ///
-/// toml++ 3 asserts what it has not checked in two places fuzzing plugins.conf found (fuzz/,
-/// fuzz-plugins-conf): a table header's first key (`[!]`, `[.a]`, `[é]`, a `[` ending its line)
-/// and the time of a date-time (`1979-05-27T:`). Its assertion aborts the process (and, built
+/// toml++ 3 asserts what it has not checked in three places fuzzing plugins.conf found (fuzz/,
+/// fuzz-plugins-conf): a table header's first key (`[!]`, `[.a]`, `[é]`, a `[` ending its line),
+/// the time of a date-time (`1979-05-27T:`), and a `}` where an array expects a value (`[}`). Its assertion aborts the process (and, built
 /// without assertions, it reads on where it has no defined behaviour). Both are invalid TOML
-/// anyway, so plugins.conf is scanned first and refused with the line.
+/// anyway, so plugins.conf is scanned first and refused with the line. (The third is refused as
+/// any bracket that closes what it did not open.)
 ///
 /// The scan knows just enough TOML to tell a header from a value: comments, the four kinds of
 /// strings (a multi-line one may hold a line starting with `[`), and brackets and braces that a
@@ -17,7 +18,7 @@ enum TOMLPreflight {
         // A byte order mark, which toml++ skips before the first statement.
         var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         var line = 1
-        var depth = 0  // brackets and braces a value has opened and not closed
+        var open: [UInt8] = []  // brackets and braces a value has opened and not closed
         var atStatementStart = true
         var inValue = false  // after a key's `=`, until the statement ends
 
@@ -75,7 +76,7 @@ enum TOMLPreflight {
             switch c {
             case UInt8(ascii: "\n"):
                 line += 1
-                if depth == 0 {
+                if open.isEmpty {
                     atStatementStart = true
                     inValue = false
                 }
@@ -87,7 +88,7 @@ enum TOMLPreflight {
             case UInt8(ascii: "\""), UInt8(ascii: "'"):
                 atStatementStart = false
                 i = skipString(from: i)
-            case UInt8(ascii: "[") where atStatementStart && depth == 0:
+            case UInt8(ascii: "[") where atStatementStart && open.isEmpty:
                 var j = i + 1
                 var blank = false
                 while j < bytes.count, isBlank(bytes[j]) { j += 1; blank = true }
@@ -107,8 +108,15 @@ enum TOMLPreflight {
                 }
                 atStatementStart = false
                 if c == UInt8(ascii: "=") { inValue = true }
-                if c == UInt8(ascii: "[") || c == UInt8(ascii: "{") { depth += 1 }
-                if c == UInt8(ascii: "]") || c == UInt8(ascii: "}") { depth = max(0, depth - 1) }
+                if c == UInt8(ascii: "[") || c == UInt8(ascii: "{") { open.append(c) }
+                if c == UInt8(ascii: "]") || c == UInt8(ascii: "}"), let opener = open.popLast() {
+                    let expected = opener == UInt8(ascii: "[") ? UInt8(ascii: "]") : UInt8(ascii: "}")
+                    if c != expected {
+                        return (
+                            line, "'\(Character(Unicode.Scalar(c)))' closes a '\(Character(Unicode.Scalar(opener)))': brackets and braces must match"
+                        )
+                    }
+                }
                 i += 1
             }
         }

@@ -47,6 +47,13 @@ import Testing
         expectRefusal(text, line: line, saying: "a date-time has its time (HH:MM:SS) right after the T")
     }
 
+    /// Found by fuzz-plugins-conf: toml++ asserts on a `}` where an array expects a value (`s=[}`,
+    /// also after a comment or a nested `[`). Refused as any closer that does not match its opener.
+    @Test(arguments: [("s=[}", 1), ("[t]\ns = [[}]", 2), ("[t]\ns = [ # c\n}", 3), ("[t]\ns = {a = [1}", 2), ("[t]\ns = [{a = 1]]", 2)])
+    func aBracketClosedByTheWrongKindIsRefusedWithItsLine(text: String, line: Int) {
+        expectRefusal(text, line: line, saying: "brackets and braces must match")
+    }
+
     private func expectRefusal(_ text: String, line: Int, saying message: String) {
         #expect {
             try PluginsFile.parse(text, path: "plugins.conf")
