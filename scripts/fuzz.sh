@@ -3,11 +3,7 @@
 #
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
 #   SECONDS  how long each target runs (default 30)
-#   TARGET   engineio socketio json websocket plugins-conf (default: all but plugins-conf)
-#
-# plugins-conf is run only when named: it still finds assertion failures inside toml++, the C++
-# parser under TOMLKit (`s=[}` aborts the process), faster than they can be refused before it
-# (docs/SECURITY.md, Fuzzing), and a bounded run in CI must not fail by chance.
+#   TARGET   engineio socketio json websocket plugins-conf (default: all)
 #
 # The targets are a separate package (fuzz/Package.swift) that depends on this one by path, built
 # with `-sanitize=fuzzer,address` into fuzz/.build; the main package's `swift build` and
@@ -26,7 +22,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$(pwd)"
 ALL=(engineio socketio json websocket plugins-conf)
-DEFAULT=(engineio socketio json websocket)
+DEFAULT=("${ALL[@]}")
 
 SECONDS_EACH=30
 if [ $# -gt 0 ] && [[ "$1" =~ ^[0-9]+$ ]]; then SECONDS_EACH="$1"; shift; fi

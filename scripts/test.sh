@@ -37,7 +37,7 @@
 #   PROTOCOL_SUITE     the protocol suite runner (default ../shared/tools/protocol-suite.sh)
 #   INSTALL_DEPS       passed to the runner: 1 lets it apt-get its Node packages (default 0)
 #   REQUIRE_PROTOCOL_SUITES  1: a protocol suite with no copy or no runner FAILS instead of being skipped (.ci/run sets it)
-#   FUZZ_SECONDS       how long each fuzz target runs (default 20; four targets)
+#   FUZZ_SECONDS       how long each fuzz target runs (default 20; five targets)
 #
 # Full logs go to .build/test-logs/. Exit status: 0 only if no step failed.
 set -euo pipefail

@@ -29,7 +29,7 @@ extension PluginCatalog {
         let enabled = file.enabledSections
         let enabledNames = Set(enabled.map(\.name))
         var built: [String: ResolvedPlugin] = [:]
-        for section in file.sections {
+        for section in file.sections where section.name != PluginsFile.serverTable {
             guard let type = type(named: section.name) else {
                 let known = types.map { $0.name }.sorted().joined(separator: ", ")
                 throw ConfigError(path: file.path, line: section.line, message: "unknown plugin [\(section.name)]; expected one of: \(known)")
@@ -72,21 +72,7 @@ extension PluginCatalog {
                 message: "[\(P.name)] mode = \"\(mode)\" is not supported; expected one of: \(P.modes.map { "\"\($0)\"" }.joined(separator: ", "))"
             )
         }
-        let known = Set(P.Options.optionKeys)
-        for key in section.options.keys.sorted() where !known.contains(key) {
-            let expected = known.isEmpty ? "this plugin takes no options" : "expected one of: \(P.Options.optionKeys.joined(separator: ", "))"
-            throw ConfigError(path: path, line: section.keyLines[key], message: "unknown option '\(key)' in [\(P.name)]; \(expected)")
-        }
-        let options: P.Options
-        do {
-            options = try decodeOptions(P.Options.self, section.options)
-        } catch {
-            let (key, problem) = describeOptionError(error, P.Options.self, section.options)
-            throw ConfigError(
-                path: path, line: key.flatMap { section.keyLines[$0] } ?? section.line,
-                message: "[\(P.name)] " + (key.map { "\($0): " } ?? "") + problem
-            )
-        }
+        let options = try decode(P.Options.self, section: section, table: P.name, path: path)
         do {
             return ResolvedPlugin(name: P.name, mode: mode, plugin: try P(options: options, mode: mode))
         } catch let error as ConfigError {
@@ -95,6 +81,40 @@ extension PluginCatalog {
             throw ConfigError(path: path, line: section.keyLines[error.key] ?? section.line, message: "[\(P.name)] \(error.key): \(error.expected)")
         } catch {
             throw ConfigError(path: path, line: section.line, message: "[\(P.name)] \(error)")
+        }
+    }
+
+    /// The `[server]` table of plugins.conf (the runtime's own, not a plugin's), or its defaults
+    /// when the file has none; refused with the line like a plugin's options.
+    public static func serverOptions(_ file: PluginsFile) throws(ConfigError) -> ServerOptions {
+        guard let section = file.sections.first(where: { $0.name == PluginsFile.serverTable }) else { return ServerOptions() }
+        let options = try decode(ServerOptions.self, section: section, table: PluginsFile.serverTable, path: file.path)
+        do {
+            return try options.validated()
+        } catch {
+            throw ConfigError(path: file.path, line: section.keyLines[error.key] ?? section.line, message: "[server] \(error.key): \(error.expected)")
+        }
+    }
+
+    /// A table's options: unknown keys and values of the wrong type are refused with their line.
+    private static func decode<O: PluginOptions>(
+        _ type: O.Type, section: PluginsFile.Section, table: String, path: String
+    ) throws(ConfigError)
+        -> O
+    {
+        let known = Set(O.optionKeys)
+        for key in section.options.keys.sorted() where !known.contains(key) {
+            let expected = known.isEmpty ? "this plugin takes no options" : "expected one of: \(O.optionKeys.joined(separator: ", "))"
+            throw ConfigError(path: path, line: section.keyLines[key], message: "unknown option '\(key)' in [\(table)]; \(expected)")
+        }
+        do {
+            return try decodeOptions(O.self, section.options)
+        } catch {
+            let (key, problem) = describeOptionError(error, O.self, section.options)
+            throw ConfigError(
+                path: path, line: key.flatMap { section.keyLines[$0] } ?? section.line,
+                message: "[\(table)] " + (key.map { "\($0): " } ?? "") + problem
+            )
         }
     }
 

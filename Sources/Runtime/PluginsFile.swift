@@ -32,8 +32,11 @@ public struct PluginsFile: Sendable {
     public var path: String
     public var sections: [Section]
 
-    /// The sections that run (present, and not `enabled = false`).
-    public var enabledSections: [Section] { sections.filter(\.enabled) }
+    /// The runtime's own table (``ServerOptions``), not a plugin's.
+    public static let serverTable = "server"
+
+    /// The plugins' sections that run (present, and not `enabled = false`).
+    public var enabledSections: [Section] { sections.filter { $0.enabled && $0.name != Self.serverTable } }
 
     public static func load(path: String) throws(ConfigError) -> PluginsFile {
         guard let data = FileManager.default.contents(atPath: path) else {

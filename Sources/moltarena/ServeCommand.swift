@@ -34,14 +34,16 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "moltarena")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let runtime = try CommandFailure.reporting {
+            let file = try PluginsFile.load(path: config)
+            let server = try limits.applied(to: PluginCatalog.serverOptions(file))
             let database = try Storage.open(path: db)
             var environment = RuntimeEnvironment(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, database: database, logger: logger)
-            environment.httpLimits = limits.httpLimits
+            environment.httpLimits = server.httpLimits
             if let tlsCert, let tlsKey {
                 environment.tls = try PEMServerTLS(certificatePath: tlsCert, privateKeyPath: tlsKey)
             }
-            environment.eventLimits = limits.eventLimits
-            environment.socketIO.engine.maxHandshakesPerAddressPerSecond = limits.maxHandshakesPerAddressPerSecond
+            environment.eventLimits = server.eventLimits
+            environment.socketIO.engine.maxHandshakesPerAddressPerSecond = server.maxHandshakesPerAddressPerSecond
             if let redis {
                 let (host, port) = try RedisLink.address(redis)
                 let metrics = PrometheusMetricsFactory(registry: environment.metricsRegistry)
@@ -59,7 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
                 link.start()
                 logger.notice("joining the cluster over Redis", metadata: ["redis": "\(host):\(port)", "instance": "\(uid)"])
             }
-            return try ArenaRuntime.build(configPath: config, catalog: Plugins.catalog, environment: environment)
+            return try ArenaRuntime.build(plugins: Plugins.catalog.resolve(file), environment: environment)
         }
         let host = self.host
         let scheme = tlsCert == nil ? "http" : "https"
