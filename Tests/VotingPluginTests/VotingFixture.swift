@@ -2,6 +2,7 @@ import BattlePlugin
 import ConnectionPlugin
 import Foundation
 import GRDB
+import HTTPTypes
 import Runtime
 import RuntimeTesting
 import SocketIOProtocol
@@ -20,12 +21,16 @@ struct VotingFixture {
 
     static let catalog = PluginCatalog([ConnectionPlugin.self, BattlePlugin.self, TurnsPlugin.self, VotingPlugin.self])
 
-    static func conf(voting: String = "window_seconds = 60\n") -> String {
-        "[connection]\n[battle]\n[turns]\ncountdown_seconds = 0\nrate_limit_seconds = 0\n[voting]\n" + voting
+    static func conf(voting: String = "window_seconds = 60\n", connection: String = "") -> String {
+        "[connection]\n" + connection + "[battle]\n[turns]\ncountdown_seconds = 0\nrate_limit_seconds = 0\n[voting]\n" + voting
     }
 
-    static func start(voting: String = "window_seconds = 60\n", playToTheEnd: Bool = true) async throws -> VotingFixture {
-        let arena = try await ArenaTestHarness.start(pluginsConf: conf(voting: voting), catalog: catalog)
+    static func start(
+        voting: String = "window_seconds = 60\n", connection: String = "", playToTheEnd: Bool = true
+    ) async throws
+        -> VotingFixture
+    {
+        let arena = try await ArenaTestHarness.start(pluginsConf: conf(voting: voting, connection: connection), catalog: catalog)
         let agents = arena.runtime.services.registry.resolve(AgentStore.self)!
         let battles = arena.runtime.services.registry.resolve(BattleService.self)!
         let alpha = try agents.create(name: "alpha")
@@ -60,6 +65,11 @@ struct VotingFixture {
 
     func spectator(ip: String) async throws -> TestConnection {
         try await arena.connect(remoteAddress: ip)
+    }
+
+    /// An anonymous spectator behind a reverse proxy at 10.0.0.1 that reports `forwardedFor`.
+    func spectator(behindProxyFor forwardedFor: String) async throws -> TestConnection {
+        try await arena.connect(headers: [HTTPField.Name("X-Forwarded-For")!: forwardedFor], remoteAddress: "10.0.0.1")
     }
 
     func vote(_ connection: TestConnection, for agent: CreatedAgent) async throws -> JSONValue {

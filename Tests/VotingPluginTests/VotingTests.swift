@@ -49,6 +49,17 @@ import Testing
         #expect(try await f.vote(other, for: f.beta)["ok"] == true)
     }
 
+    /// The proxy header is named once, in `[connection]`: votes count its address too.
+    @Test func oneVotePerForwardedAddressBehindTheConnectionsTrustedProxy() async throws {
+        let f = try await VotingFixture.start(connection: "trusted_proxy_header = \"X-Forwarded-For\"\n")
+        let one = try await f.spectator(behindProxyFor: "192.0.2.7")
+        let other = try await f.spectator(behindProxyFor: "192.0.2.8, 10.0.0.1")
+        let sameClient = try await f.spectator(behindProxyFor: "192.0.2.7")
+        #expect(try await f.vote(one, for: f.alpha)["ok"] == true)
+        #expect(try await f.vote(other, for: f.beta)["ok"] == true, "another client behind the same proxy votes too")
+        #expect(try await f.vote(sameClient, for: f.beta)["error"]?["code"] == "ALREADY_VOTED")
+    }
+
     @Test func invalidChoiceAndOwnBattleAreRefused() async throws {
         let f = try await VotingFixture.start()
         let voter = try await f.voter(named: "v")

@@ -44,11 +44,18 @@ struct VotingCoordinator: BattleConclusion {
     func vote(_ request: CastVote, by connection: Connection) async throws -> VoteRecorded {
         try await battles.owners.send(
             VoteSubmission(
-                battleId: request.battleId, voter: connection.clientKey(trustedProxyHeader: options.trustedProxyHeader),
+                battleId: request.battleId, voter: voterKey(connection),
                 voterAgentId: connection.identity.agentId, choice: request.agentId,
                 joinedRoomAt: battles.joinedRoom(connection, battleId: request.battleId),
                 voterAgentCreatedAt: options.minAgentAgeSeconds > 0 ? connection.identity.agentId.flatMap(agentCreatedAt) : nil
             ))
+    }
+
+    /// Who votes: the client's identity as every limit counts it (the agent, or the address
+    /// through `[connection] trusted_proxy_header`); `[voting] trusted_proxy_header`, kept for
+    /// files that set it, names another header for votes alone.
+    private func voterKey(_ connection: Connection) -> String {
+        options.trustedProxyHeader.isEmpty ? connection.identityKey : connection.clientKey(trustedProxyHeader: options.trustedProxyHeader)
     }
 
     /// On the owner's instance: the window's rules, then the vote stored once per voter.
