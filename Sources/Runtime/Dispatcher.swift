@@ -65,7 +65,9 @@ struct Dispatcher: Sendable {
                     await handle(registration, index: index, connection: connection, argument: args.first, ack: ack)
                 }
                 if !accepted {
-                    fail(.queueFull(event: name, limit: ConnectionState.queueLimit), event: name, connection: connection, ack: ack)
+                    // Counted like a refusal by the connection's own budget: a client that keeps
+                    // overflowing its queue is disconnected as a flooder is.
+                    refuse(.queueFull(event: name, limit: ConnectionState.queueLimit), event: name, connection: connection, ack: ack)
                 }
             }
         }

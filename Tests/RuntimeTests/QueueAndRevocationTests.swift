@@ -75,6 +75,21 @@ struct HoldPlugin: Plugin {
         #expect(try await bystander.emit("echo", ["text": "hi"])["ok"] == true)
     }
 
+    @Test func aClientThatKeepsOverflowingItsQueueIsDisconnected() async throws {
+        let arena = try await arena()
+        let flooder = try await arena.connect()
+        flooder.send("hold", ["text": "running"])
+        #expect(try await flooder.expect("holding")["text"] == "running")
+        for i in 0..<64 { flooder.send("hold", ["text": .string("\(i)")]) }
+        // 50 overflows within 10 seconds, as 50 refusals by its own rate limits: disconnected.
+        for i in 0..<50 { flooder.send("echo", ["text": .string("over \(i)")]) }
+        var codes: [String] = []
+        while codes.last != "RATE_LIMIT_ABUSE" { codes.append(try await flooder.expect("error")["code"]?.stringValue ?? "") }
+        #expect(codes.dropLast().allSatisfy { $0 == "QUEUE_FULL" } && codes.count == 51, "\(codes)")
+        await #expect(throws: TestConnectionError.self) { _ = try await flooder.expect("never sent") }
+        #expect(flooder.isClosed)
+    }
+
     @Test func eventsWaitingBehindARevocationAreRefusedWithItsError() async throws {
         let arena = try await arena()
         let client = try await arena.connect()
