@@ -33,6 +33,10 @@ struct ServeCommand: AsyncParsableCommand {
         EventLoopThreads.configure(requested: threads)
         var logger = Logger(label: "moltarena")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        // Each client is a descriptor: the soft limit (often 1,024) would run out long before
+        // the per-address caps matter. The hard limit is the operator's to set.
+        let files = raiseOpenFileLimit()
+        logger.info("open files", metadata: ["limit": "\(files)"])
         let runtime = try CommandFailure.reporting {
             let file = try PluginsFile.load(path: config)
             let server = try limits.applied(to: PluginCatalog.serverOptions(file))

@@ -4,10 +4,11 @@
     import Darwin
 #endif
 
-/// Raises this process's open-file limit to its hard limit (each connection is a descriptor).
+/// Raises this process's open-file limit to its hard limit (each connection is a descriptor):
+/// `serve` for its clients, `bench` for the connections it opens.
 /// Returns the soft limit now in force.
 @discardableResult
-public func raiseOpenFileLimit() -> Int {
+func raiseOpenFileLimit() -> Int {
     var limit = rlimit()
     #if canImport(Glibc)
         let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
