@@ -170,3 +170,35 @@ import Testing
         #expect(try await f.join(flooder, f.publicBattle)["ok"] == true)
     }
 }
+
+/// A battle in LOBBY is an invitation that expires.
+@Suite struct LobbyExpiryTests {
+    @Test func aBattleItsAgentsNeverAllJoinedIsCancelledWhenItsInvitationExpires() async throws {
+        let f = try await BattleFixture.start("[connection]\n[battle]\nlobby_timeout_seconds = 120\n[logwriter]\n")
+        let alpha = try await f.connect(f.alpha)
+        #expect(try await f.join(alpha, f.publicBattle)["ok"] == true)
+        await f.arena.advanceClock(by: .seconds(60))  // the first look: not old enough yet
+        await f.arena.runtime.services.jobs.idle()
+        #expect(try f.battles.battle(f.publicBattle.id)?.status == .lobby)
+        await f.arena.advanceClock(by: .seconds(60))
+        await f.arena.runtime.services.jobs.idle()
+        let state = try await alpha.expect("battle:state")
+        #expect(state["status"] == "CANCELLED")
+        #expect(try f.battles.battle(f.publicBattle.id)?.status == .cancelled)
+        #expect(try f.battles.battle(f.privateBattle.id)?.status == .cancelled, "every expired invitation")
+        // The opponent coming late starts nothing.
+        let beta = try await f.connect(f.beta)
+        let late = try await f.join(beta, f.publicBattle)
+        #expect(late["battle"]?["status"] == "CANCELLED")
+        #expect(try f.battles.battle(f.publicBattle.id)?.status == .cancelled)
+    }
+
+    @Test func aBattleThatStartedIsNotCancelled() async throws {
+        let f = try await BattleFixture.start("[connection]\n[battle]\nlobby_timeout_seconds = 60\n[logwriter]\n")
+        _ = try await f.battles.owners.run(f.publicBattle.id) { owner in try owner.setStatus(.inProgress, round: 1) }
+        await f.arena.advanceClock(by: .seconds(120))
+        await f.arena.runtime.services.jobs.idle()
+        #expect(try f.battles.battle(f.publicBattle.id)?.status == .inProgress)
+        #expect(try f.battles.battle(f.privateBattle.id)?.status == .cancelled)
+    }
+}

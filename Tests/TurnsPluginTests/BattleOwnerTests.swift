@@ -103,4 +103,20 @@ import TurnsPlugin
         #expect(try taken.snapshot(f.battle.id)?["turns"]?.arrayValue?.isEmpty == true)
         #expect(!f.alpha.bufferedEventNames.contains("battle:turn"))
     }
+
+    /// The Turns plugin's machine for a battle still waiting (made by an early submission) does
+    /// not outlive the battle's expiry: the late opponent's arrival starts nothing.
+    @Test func anExpiredInvitationStaysCancelledWhenTheOpponentComesLate() async throws {
+        let f = try await TurnsFixture.start(battle: "lobby_timeout_seconds = 60\n", join: false)
+        _ = try await f.join(f.alpha)
+        #expect(try await f.submit(f.alpha, "Too early.")["ok"] == false)
+        await f.arena.advanceClock(by: .seconds(60))
+        await f.arena.runtime.services.jobs.idle()
+        #expect(try f.battles.battle(f.battle.id)?.status == .cancelled)
+        _ = try await f.join(f.beta)
+        await f.arena.advanceClock(by: .seconds(10))
+        await f.arena.runtime.services.jobs.idle()
+        #expect(try f.battles.battle(f.battle.id)?.status == .cancelled)
+        #expect(!f.beta.drainEvents().contains { $0.name == "battle:starting" })
+    }
 }

@@ -19,15 +19,17 @@ struct TurnsFixture {
 
     static let catalog = PluginCatalog([ConnectionPlugin.self, BattlePlugin.self, TurnsPlugin.self])
 
-    static func conf(_ turns: String) -> String {
-        "[connection]\n[battle]\n[turns]\n" + turns
+    static func conf(_ turns: String, battle: String = "") -> String {
+        "[connection]\n[battle]\n" + battle + "[turns]\n" + turns
     }
 
     static let defaultTurns = "countdown_seconds = 5\nturn_seconds = 60\nrate_limit_seconds = 0\n"
 
     /// Starts the arena and connects both agents; with `join`, both join the battle.
-    static func start(turns: String = defaultTurns, rounds: Int = 2, join: Bool = true, database: DatabaseQueue? = nil) async throws -> TurnsFixture {
-        let arena = try await ArenaTestHarness.start(pluginsConf: conf(turns), catalog: catalog, database: database)
+    static func start(
+        turns: String = defaultTurns, battle: String = "", rounds: Int = 2, join: Bool = true, database: DatabaseQueue? = nil
+    ) async throws -> TurnsFixture {
+        let arena = try await ArenaTestHarness.start(pluginsConf: conf(turns, battle: battle), catalog: catalog, database: database)
         let agents = arena.runtime.services.registry.resolve(AgentStore.self)!
         let battles = arena.runtime.services.registry.resolve(BattleService.self)!
         let alphaAgent = try agents.create(name: "alpha")

@@ -17,12 +17,15 @@ public struct BattleOptions: PluginOptions {
     /// `battle:join`, `battle:leave` and `lobby:join` each, per connection per 10 seconds, before
     /// RATE_LIMITED. Per connection only: the spectators behind one address all join at once.
     public var joinsPer10Seconds: Int = 20
+    /// How long a battle waits in LOBBY for its agents before it is cancelled; 0: forever.
+    public var lobbyTimeoutSeconds: Double = 3600
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case creation
         case creationsPerAgent = "creations_per_agent"
         case creationWindowSeconds = "creation_window_seconds"
         case joinsPer10Seconds = "joins_per_10_seconds"
+        case lobbyTimeoutSeconds = "lobby_timeout_seconds"
     }
 
     public static let optionKeys = CodingKeys.allCases.map(\.rawValue)
@@ -40,17 +43,22 @@ public struct BattleOptions: PluginOptions {
         try c.decodeOption(&creationsPerAgent, .creationsPerAgent)
         try c.decodeOption(&creationWindowSeconds, .creationWindowSeconds)
         try c.decodeOption(&joinsPer10Seconds, .joinsPer10Seconds)
+        try c.decodeOption(&lobbyTimeoutSeconds, .lobbyTimeoutSeconds)
     }
 
     func validated() throws -> BattleOptions {
         guard creationsPerAgent > 0 else { throw InvalidOption("creations_per_agent", expected: "a positive number") }
         guard creationWindowSeconds > 0 else { throw InvalidOption("creation_window_seconds", expected: "more than 0 seconds") }
         guard joinsPer10Seconds > 0 else { throw InvalidOption("joins_per_10_seconds", expected: "a positive number") }
+        guard lobbyTimeoutSeconds >= 0 else { throw InvalidOption("lobby_timeout_seconds", expected: "0 (never) or more seconds") }
         return self
     }
 
     /// The budget of `POST /api/v1/battles` per agent.
     var creationLimit: RateLimit { RateLimit(creationsPerAgent, per: .fractionalSeconds(creationWindowSeconds)) }
+
+    /// How long a battle may wait for its agents; nil: forever.
+    var lobbyTimeout: Duration? { lobbyTimeoutSeconds > 0 ? .fractionalSeconds(lobbyTimeoutSeconds) : nil }
 
     /// The budget of each room event (join, leave, the lobby) per connection.
     var joinLimit: RateLimit { RateLimit(joinsPer10Seconds, per: .seconds(10), scope: .connection) }

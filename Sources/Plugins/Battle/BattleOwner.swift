@@ -83,6 +83,12 @@ public actor BattleOwner {
         slots.removeValue(forKey: ObjectIdentifier(key))
     }
 
+    /// Forgets every plugin's state, so each restores it from the database when next needed:
+    /// after a change of status made outside the plugins' own rules (an expired invitation).
+    public func forgetPluginStates() {
+        slots.removeAll()
+    }
+
     /// Runs `body` isolated to the owner unless it was released meanwhile (nil then).
     func ifHeld<R: Sendable>(_ body: @Sendable (isolated BattleOwner) throws -> R) throws -> R? {
         guard !released else { return nil }

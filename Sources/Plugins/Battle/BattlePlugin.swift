@@ -45,6 +45,7 @@ public struct BattlePlugin: Plugin {
             to: Self.inputs
         )
         let supervisor = BattleSupervisor(service: service, interval: .seconds(1))
+        let expiry = LobbyExpiry(service: service, timeout: options.lobbyTimeout)
         let agents = try registrar.resolve(AgentStore.self)
 
         registrar.onConnect { connection in
@@ -69,6 +70,7 @@ public struct BattlePlugin: Plugin {
         registrar.onStart {
             service.refreshStatusGauges()
             await supervisor.start()
+            expiry.start()
         }
     }
 }

@@ -140,6 +140,18 @@ public struct BattleStore: Sendable {
     }
 
     /// The ids of the battles in one of these statuses.
+    /// The battles in one of these statuses created before `date`, oldest first.
+    func battleIds(withStatus statuses: Set<BattleStatus>, createdBefore date: Date) throws -> [String] {
+        guard !statuses.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: statuses.count).joined(separator: ", ")
+        return try database.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT id FROM battles WHERE status IN (\(marks)) AND created_at <= ? ORDER BY created_at, id",
+                arguments: StatementArguments(statuses.map(\.rawValue).sorted()) + [date]
+            )
+        }
+    }
+
     func battleIds(withStatus statuses: Set<BattleStatus>) throws -> [String] {
         guard !statuses.isEmpty else { return [] }
         let marks = Array(repeating: "?", count: statuses.count).joined(separator: ", ")
