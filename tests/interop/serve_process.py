@@ -147,6 +147,12 @@ class ServerProcess:
             pytest.fail(died, pytrace=False)
 
 
+# Every test client connects from 127.0.0.1, many within one second: the per-address handshake
+# budget (30 a second) would refuse them by chance. Its own tests are in Swift
+# (HTTPLimitsTests); servers under these tests lift it, as the benchmarks do.
+TEST_LIMITS = ["--max-handshakes-per-address-per-second", "0"]
+
+
 class ServeArena(ServerProcess):
     """`moltarena serve --config CONF --db DB --host 127.0.0.1 --port 0`, run by `exe` in
     `workdir` with a fresh database there, and the CLI on that same database."""
@@ -162,7 +168,7 @@ class ServeArena(ServerProcess):
 
     def start(self) -> "ServeArena":
         self.launch([str(self.exe), "serve", "--config", str(self.config), "--db", str(self.db),
-                     "--host", "127.0.0.1", "--port", "0", *self.extra_args], cwd=self.workdir)
+                     "--host", "127.0.0.1", "--port", "0", *TEST_LIMITS, *self.extra_args], cwd=self.workdir)
         return self
 
     def use_tls(self, cert: Path, key: Path) -> "ServeArena":

@@ -28,7 +28,7 @@ import pytest
 import socketio
 
 # tests/interop/serve_process.py and tests/interop/support.py (see conftest.py)
-from serve_process import ServeArena, binary
+from serve_process import TEST_LIMITS, ServeArena, binary
 from support import disconnect_all
 
 HERE = Path(__file__).resolve().parent
@@ -126,7 +126,7 @@ class FixedPortArena(Arena):
 
     def start(self) -> "FixedPortArena":
         self.launch([str(self.exe), "serve", "--config", str(self.config), "--db", str(self.db),
-                     "--host", "127.0.0.1", "--port", str(self.port)], cwd=self.workdir)
+                     "--host", "127.0.0.1", "--port", str(self.port), *TEST_LIMITS], cwd=self.workdir)
         return self
 
     def restart(self) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from battle_support import Arena
-from serve_process import REPO_ROOT, ServerProcess
+from serve_process import REPO_ROOT, TEST_LIMITS, ServerProcess
 
 HERE = Path(__file__).resolve().parent
 CONF = HERE.parent / "battle" / "conf" / "turns.conf"
@@ -74,7 +74,7 @@ class ClusterArena(Arena):
     def start(self) -> "ClusterArena":
         self.launch([str(self.exe), "serve", "--config", str(self.config), "--db", str(self.db),
                      "--host", "127.0.0.1", "--port", "0", "--redis", self.redis_url,
-                     "--instance-id", self.instance_id], cwd=self.workdir)
+                     "--instance-id", self.instance_id, *TEST_LIMITS], cwd=self.workdir)
         return self
 
 
