@@ -1,4 +1,4 @@
-import BattlePlugin
+@testable import BattlePlugin
 import Foundation
 import Hummingbird
 import Runtime
@@ -118,5 +118,25 @@ import TurnsPlugin
         await f.arena.runtime.services.jobs.idle()
         #expect(try f.battles.battle(f.battle.id)?.status == .cancelled)
         #expect(!f.beta.drainEvents().contains { $0.name == "battle:starting" })
+    }
+
+    /// Each turn's deadline is cancelled by the next turn and by the end: a finished battle whose
+    /// room emptied is not taken again (a take moves the battle's fence) when old deadlines pass.
+    @Test func oldDeadlinesDoNotWakeAFinishedBattle() async throws {
+        let f = try await TurnsFixture.start(turns: "countdown_seconds = 0\nturn_seconds = 60\nrate_limit_seconds = 0\n", rounds: 1)
+        _ = try await f.alpha.expect("battle:your_turn")
+        _ = try await f.submit(f.alpha, "First.")
+        _ = try await f.submit(f.beta, "Second.")
+        _ = try await f.alpha.expect("battle:results")
+        for agent in [f.alpha, f.beta] {
+            #expect(try await agent.emit("battle:leave", ["battleId": .string(f.battle.id)])["ok"] == true)
+        }
+        await f.arena.advanceClock(by: .seconds(1))
+        await f.arena.runtime.services.jobs.idle()
+        #expect(f.battles.owners.owned.isEmpty)
+        let fence = try f.battles.store.fence(f.battle.id)
+        await f.arena.advanceClock(by: .seconds(120))  // past every deadline that was armed
+        await f.arena.runtime.services.jobs.idle()
+        #expect(try f.battles.store.fence(f.battle.id) == fence, "the finished battle was taken again")
     }
 }

@@ -22,6 +22,12 @@ struct TurnsEngine: Sendable {
         typealias Value = TurnStateMachine
     }
 
+    /// The pending deadline's timer, so that the next deadline (or the end) cancels it: a stale
+    /// one would otherwise wake the owner for nothing, or take a finished battle's owner again.
+    enum DeadlineTimerKey: BattleStateKey {
+        typealias Value = ScheduledTimer
+    }
+
     let battles: BattleService
     let store: TurnsStore
     let services: RuntimeServices
@@ -171,10 +177,14 @@ struct TurnsEngine: Sendable {
             owner.emit(YourTurn(battleId: battleId, round: round, deadline: deadline), toAgent: agentId)
             owner.emit(TurnOpened(battleId: battleId, agentId: agentId, round: round, deadline: deadline))
         case .scheduleDeadline(let position, let date):
-            services.jobs.schedule(at: date, "deadline \(battleId)") { await input(.deadlinePassed(position: position), to: battleId) }
+            owner.state(DeadlineTimerKey.self)?.cancel()
+            let timer = services.jobs.schedule(at: date, "deadline \(battleId)") { await input(.deadlinePassed(position: position), to: battleId) }
+            owner.setState(DeadlineTimerKey.self, timer)
         case .announceSkip(let agentId, let round):
             owner.emit(TurnSkipped(battleId: battleId, round: round, agentId: agentId))
         case .announceEnd(let reason):
+            owner.state(DeadlineTimerKey.self)?.cancel()
+            owner.removeState(DeadlineTimerKey.self)
             try owner.log(BattleEnded(battleId: battleId, reason: reason))
         case .judge(let forfeitedBy):
             startJudging(owner.battle, forfeitedBy: forfeitedBy)
