@@ -142,6 +142,10 @@ public final class ArenaRuntime: Sendable {
             executors: io.engine.executors, limits: environment.eventLimits, trustedProxyHeader: registrations.trustedProxyHeader
         ).install()
 
+        if let streams = registrations.orderedStreams, let host = namespace.adapter as? any OrderedStreamHost {
+            host.order(streams)
+        }
+
         let router = Router(context: ArenaRequestContext.self)
         router.add(middleware: ArenaErrorMiddleware())
         let isHealthy = environment.isHealthy

@@ -74,6 +74,13 @@ public struct Registrar {
     /// Names the header a trusted reverse proxy sets with the client's address
     /// (`X-Forwarded-For`): ``Connection/clientAddress`` and the identity that event limits count
     /// under then use its first address. Only for a proxy that overwrites the header.
+    /// Declares the broadcasts that form ordered streams (a battle's logged events): with several
+    /// servers, each delivers a stream to its sockets in order and once, reading back a gap
+    /// (``OrderedStreams``). One plugin may declare them.
+    public mutating func orderStreams(_ streams: any OrderedStreams) {
+        registrations.orderedStreams = streams
+    }
+
     public mutating func trustProxyHeader(_ name: String) {
         registrations.trustedProxyHeader = name
     }
@@ -138,6 +145,7 @@ struct Registrations {
     var events: [EventRegistration] = []
     /// The header a trusted reverse proxy sets with the client's address (empty: none).
     var trustedProxyHeader = ""
+    var orderedStreams: (any OrderedStreams)?
     var onConnect: [@Sendable (Connection) async -> Void] = []
     var onDisconnect: [@Sendable (Connection, String) async -> Void] = []
     var authenticators: [(String, Authenticator)] = []

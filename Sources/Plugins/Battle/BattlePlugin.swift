@@ -35,6 +35,10 @@ public struct BattlePlugin: Plugin {
             services: registrar.services, conclusion: conclusion, inputs: inputs, takeovers: takeovers, snapshots: snapshots
         )
         registrar.provide(service)
+        registrar.orderStreams(
+            BattleLogStreams(store: service.store, database: registrar.services.database) { battleId, seq in
+                service.members.caughtUp(in: battleId, to: seq)
+            })
         let publisher = registrar.services.bus
         registrar.contribute(
             BattleInputHandler(PresenceReport.self) { report in

@@ -129,7 +129,7 @@ public final class BattleService: Sendable {
             return logged <= seq
         }
         guard let snapshot else { throw ArenaError.battleNotFound(battleId) }
-        if let summary = members.add(connection, role: role, to: battleId, at: services.clock.now()) {
+        if let summary = members.add(connection, role: role, to: battleId, at: services.clock.now(), caughtUpTo: seq) {
             await report(summary, connectionId: connection.id)
         }
         await services.bus.publish(BattleJoined(battleId: battleId, connection: connection, role: role))

@@ -10,6 +10,8 @@ final class LocalMembers: Sendable {
         var role: Identity.Role
         /// When the connection joined the battle's room (on the runtime clock).
         var joinedAt: Date
+        /// The battle's `seq` its join caught up to (what it missed was sent to it alone).
+        var caughtUpTo: Int
     }
 
     private struct State {
@@ -23,10 +25,13 @@ final class LocalMembers: Sendable {
     let epoch = ArenaID.make("ep")
 
     /// Adds the connection; the battle's new summary when that changed it.
-    func add(_ connection: Connection, role: Identity.Role, to battleId: String, at now: Date) -> PresenceSummary? {
+    func add(_ connection: Connection, role: Identity.Role, to battleId: String, at now: Date, caughtUpTo seq: Int) -> PresenceSummary? {
         state.withLockedValue { state in
-            guard state.battles[battleId]?[connection.id] == nil else { return nil }
-            state.battles[battleId, default: [:]][connection.id] = Member(connection: connection, role: role, joinedAt: now)
+            guard state.battles[battleId]?[connection.id] == nil else {
+                state.battles[battleId]?[connection.id]?.caughtUpTo = seq  // joined again, caught up again
+                return nil
+            }
+            state.battles[battleId, default: [:]][connection.id] = Member(connection: connection, role: role, joinedAt: now, caughtUpTo: seq)
             state.connections[connection.id, default: []].insert(battleId)
             return Self.summary(of: battleId, in: &state)
         }
@@ -46,6 +51,11 @@ final class LocalMembers: Sendable {
     /// When the connection joined the battle's room; nil when it is not in it.
     func joinedAt(_ connectionId: String, battleId: String) -> Date? {
         state.withLockedValue { $0.battles[battleId]?[connectionId]?.joinedAt }
+    }
+
+    /// The connections here whose join caught them up to `seq` or later.
+    func caughtUp(in battleId: String, to seq: Int) -> [String] {
+        state.withLockedValue { state in (state.battles[battleId] ?? [:]).filter { $0.value.caughtUpTo >= seq }.map(\.key) }
     }
 
     /// The battles a connection is in.
