@@ -34,11 +34,18 @@ public final class RedisAdapter: SocketIOAdapter, OrderedStreamHost {
     public func localCount(in room: String) async -> Int { await local.localCount(in: room) }
 
     public func broadcast(_ frames: [OutboundFrame], to target: BroadcastTarget) {
-        guard !target.localOnly, let message = Self.message(from: frames, target: target, uid: uid, namespace: namespace) else {
+        guard let sequencer = sequencer.withLockedValue({ $0 }), !target.localOnly else {
+            // Nothing to put in order: this server's sockets first, then the others.
+            local.broadcast(frames, to: target)
+            guard !target.localOnly, let message = Self.message(from: frames, target: target, uid: uid, namespace: namespace) else { return }
+            link.publish(message.encode(), on: message.channel)
+            return
+        }
+        guard let message = Self.message(from: frames, target: target, uid: uid, namespace: namespace) else {
             local.broadcast(frames, to: target)
             return
         }
-        deliver(message, frames: frames, target: target)
+        deliver(message, frames: frames, target: target, sequencer: sequencer)
         link.publish(message.encode(), on: message.channel)
     }
 
@@ -57,11 +64,9 @@ public final class RedisAdapter: SocketIOAdapter, OrderedStreamHost {
     }
 
     /// To this server's sockets: through the sequencer when the broadcast belongs to a stream.
-    private func deliver(_ message: NodeAdapterWire.Broadcast, frames: [OutboundFrame], target: BroadcastTarget) {
+    private func deliver(_ message: NodeAdapterWire.Broadcast, frames: [OutboundFrame], target: BroadcastTarget, sequencer: StreamSequencer?) {
         let local = self.local
-        guard let sequencer = sequencer.withLockedValue({ $0 }),
-            let place = sequencer.streams.place(of: message.event, message.arguments, rooms: message.rooms)
-        else {
+        guard let sequencer, let place = sequencer.streams.place(of: message.event, message.arguments, rooms: message.rooms) else {
             local.broadcast(frames, to: target)
             return
         }
@@ -85,6 +90,7 @@ public final class RedisAdapter: SocketIOAdapter, OrderedStreamHost {
         let except = Set(message.except)
         deliver(
             message, frames: OutboundFrame.frames(for: packet),
-            target: BroadcastTarget(rooms: Set(message.rooms), exceptRooms: except, exceptSocketIds: except))
+            target: BroadcastTarget(rooms: Set(message.rooms), exceptRooms: except, exceptSocketIds: except),
+            sequencer: sequencer.withLockedValue { $0 })
     }
 }
