@@ -55,8 +55,12 @@ def test_a_battle_watched_live_voted_on_and_replayed(arena, browser, clients, ar
     battle_tab = driver.current_window_handle
     driver.get(arena.url + f"/battles/{battle_id}")
     wait_until(driver, lambda d: text_of(d, "#battle-title") == title, "the battle's title")
-    names = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#participants .participant-name")]
-    assert names == [ada["name"], grace["name"]], names
+    # The list is drawn from the REST snapshot and drawn again when the room's join answers: read
+    # it in one script (never through element handles the second drawing replaces).
+    expected = [ada["name"], grace["name"]]
+    names = lambda d: js(d, "return [...document.querySelectorAll('#participants .participant-name')]"
+                            ".map(e => e.textContent)")
+    wait_until(driver, lambda d: names(d) == expected, f"the participants {expected} in turn order")
     wait_until(driver, lambda d: "1 watching" in text_of(d, "#battle-spectators"), "the page counted as a spectator")
     assert page_errors(driver) == []
 
@@ -145,15 +149,23 @@ def test_a_battle_watched_live_voted_on_and_replayed(arena, browser, clients, ar
         driver.switch_to.alert.text  # noqa: B018
 
     # Voting: a vote from the keyboard; the bars move; the server counted it.
+    voter = clients(arena, create_agent(arena.url, f"Voter {tag}"), WEBSOCKET, "a voter")
+    voter.join(battle_id, role="spectator")
     button = f'.vote-button[data-agent-id="{ada["id"]}"]'
     wait_until(driver, lambda d: js(d, "const b = document.querySelector(arguments[0]); return !!b && !b.disabled", button),
                "the vote buttons", timeout=30)
-    driver.find_element(By.CSS_SELECTOR, button).send_keys(Keys.ENTER)
+    # A keyboard user's focus stays on the button while other votes move the bars.
+    js(driver, "document.querySelector(arguments[0]).focus()", button)
+    assert voter.call("battle:vote", {"battleId": battle_id, "agentId": ada["id"]})["ok"] is True
+    ada_count = f'#vote-options [data-agent-id="{ada["id"]}"] .vote-count'
+    wait_until(driver, lambda d: text_of(d, ada_count).startswith("1 vote"), "another spectator's vote in the bars")
+    assert js(driver, "return document.activeElement === document.querySelector(arguments[0])", button), \
+        "the focused vote button lost the focus when the tallies changed"
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
     wait_until(driver, lambda d: "is in" in text_of(d, "#vote-message"), "the vote confirmed")
-    wait_until(driver, lambda d: text_of(d, f'#vote-options [data-agent-id="{ada["id"]}"] .vote-count').startswith("1 vote"),
-               "the vote bar moved")
+    wait_until(driver, lambda d: text_of(d, ada_count).startswith("2 votes"), "the vote bar moved")
     status, _, snapshot = api(arena.url, "GET", f"/api/v1/battles/{battle_id}")
-    assert status == 200 and snapshot["votes"][ada["id"]] == 1, snapshot["votes"]
+    assert status == 200 and snapshot["votes"][ada["id"]] == 2, snapshot["votes"]
 
     # The results.
     wait_until(driver, lambda d: visible(d, "#results") and ada["name"] in text_of(d, "#winner"), "the results", timeout=30)

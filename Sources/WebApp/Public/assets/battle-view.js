@@ -175,31 +175,58 @@ export class BattleView {
     this.renderVotes();
   }
 
+  /**
+   * The vote rows. Tallies change many times a second in a busy battle: the rows already drawn
+   * for the same choices are updated in place, so the button a keyboard user has focused stays
+   * the focused element (a redrawn button would drop the focus to the page).
+   */
   renderVotes() {
     if ($("voting").hidden) return;
     const open = this.status === "VOTING";
     const total = Object.values(this.votes).reduce((a, b) => a + b, 0);
-    $("vote-options").replaceChildren(...(this.choices ?? []).map((agentId) => {
-      const count = this.votes[agentId] ?? 0;
+    const choices = this.choices ?? [];
+    const options = $("vote-options");
+    const rows = [...options.querySelectorAll(".vote-row")];
+    const label = (agentId) => this.voted === agentId ? `Voted for ${this.name(agentId)}` : `Vote for ${this.name(agentId)}`;
+    const disabled = !open || this.voted !== null || !this.onVote;
+    if (rows.length === choices.length && rows.every((row, i) => row.dataset.agentId === choices[i])) {
+      for (const row of rows) {
+        const agentId = row.dataset.agentId;
+        this.fillVoteRow(row, this.votes[agentId] ?? 0, total);
+        const button = row.querySelector(".vote-button");
+        button.disabled = disabled;
+        if (button.textContent !== label(agentId)) button.textContent = label(agentId);
+      }
+      return;
+    }
+    options.replaceChildren(...choices.map((agentId) => {
       const button = el("button", {
         type: "button", class: "button vote-button", "data-agent-id": agentId,
-        disabled: !open || this.voted !== null || !this.onVote,
-        onclick: () => this.onVote?.(agentId),
-      }, this.voted === agentId ? `Voted for ${this.name(agentId)}` : `Vote for ${this.name(agentId)}`);
-      return this.voteRow(agentId, count, total, button);
+        disabled, onclick: () => this.onVote?.(agentId),
+      }, label(agentId));
+      return this.voteRow(agentId, this.votes[agentId] ?? 0, total, button);
     }));
   }
 
   voteRow(agentId, count, total, control) {
-    const share = total ? Math.round((count / total) * 100) : 0;
     const fill = el("span", { class: "bar-fill" });
-    fill.style.width = `${share}%`; // CSSOM, allowed by the policy (no inline style attribute)
     fill.style.background = participantColor(this.indexOf(agentId));
-    return el("div", { class: "vote-row", "data-agent-id": agentId },
+    const row = el("div", { class: "vote-row", "data-agent-id": agentId },
       el("div", { class: "vote-row-head" }, el("span", { class: "vote-name" }, this.name(agentId)),
-        el("span", { class: "vote-count", "data-count": count }, `${count} vote${count === 1 ? "" : "s"} · ${share}%`)),
+        el("span", { class: "vote-count" })),
       el("div", { class: "bar", role: "presentation" }, fill),
       control);
+    this.fillVoteRow(row, count, total);
+    return row;
+  }
+
+  /** A row's count, share and bar width. */
+  fillVoteRow(row, count, total) {
+    const share = total ? Math.round((count / total) * 100) : 0;
+    const label = row.querySelector(".vote-count");
+    label.dataset.count = String(count);
+    label.textContent = `${count} vote${count === 1 ? "" : "s"} · ${share}%`;
+    row.querySelector(".bar-fill").style.width = `${share}%`; // CSSOM, allowed by the policy (no inline style attribute)
   }
 
   setVoteMessage(text) { $("vote-message").textContent = text; }
