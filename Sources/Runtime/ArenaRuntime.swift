@@ -115,7 +115,8 @@ public final class ArenaRuntime: Sendable {
             logger: logger,
             metrics: RuntimeMetrics(factory: PrometheusMetricsFactory(registry: environment.metricsRegistry)),
             registry: ServiceRegistry(),
-            connections: LiveConnections()
+            connections: LiveConnections(),
+            localClients: LocalClients(engine: io.engine, eventLoopGroup: environment.eventLoopGroup)
         )
         var registrations = Registrations()
         for resolved in plugins {

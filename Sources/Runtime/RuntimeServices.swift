@@ -20,6 +20,8 @@ public struct RuntimeServices: Sendable {
     public let registry: ServiceRegistry
     /// The agents' open connections on this instance.
     public let connections: LiveConnections
+    /// Socket.IO clients in the process, for plugins that speak for a client over another protocol.
+    public let localClients: LocalClients
 }
 
 /// What a handler gets with its decoded payload.

@@ -96,9 +96,7 @@ public final class ArenaTestHarness: Sendable {
     /// Connects an in-process client. `auth` is the CONNECT payload (`["token": key]` for an
     /// agent); throws ``TestConnectionError/rejected(code:message:)`` when the handshake is refused.
     public func connect(auth: JSONValue? = nil, headers: HTTPFields = [:], remoteAddress: String = "127.0.0.1") async throws -> TestConnection {
-        let address = try? SocketAddress(ipAddress: remoteAddress, port: 40000)
-        let handshake = EngineIOHandshake(headers: headers, remoteAddress: address)
-        return try await TestConnection.open(server: runtime.io.engine, handshake: handshake, eventLoop: eventLoop, auth: auth)
+        try await TestConnection.open(clients: runtime.services.localClients, headers: headers, remoteAddress: remoteAddress, auth: auth)
     }
 
     /// Runs HTTP requests against the runtime's routes in-process.

@@ -1,8 +1,8 @@
 import Foundation
+import HTTPTypes
 import NIOConcurrencyHelpers
-import NIOCore
+import Runtime
 import SocketIOProtocol
-import SocketIOServer
 
 /// Why an in-process connection failed.
 public enum TestConnectionError: Error, Sendable, Equatable {
@@ -11,84 +11,68 @@ public enum TestConnectionError: Error, Sendable, Equatable {
     case disconnected
 }
 
-/// An in-process Socket.IO client of the harness: emit with ack, expect events by name, and a
-/// record of everything received, in order.
+/// An in-process Socket.IO client of the harness (a ``LocalClient`` of the runtime): emit with
+/// ack, expect events by name, and a record of everything received, in order.
 public final class TestConnection: Sendable {
     private struct State {
-        var decoder = SocketIOPacketDecoder()
         var events: [(name: String, payload: JSONValue)] = []
-        var acks: [UInt64: CheckedContinuation<JSONValue, any Error>] = [:]
-        var nextAckId: UInt64 = 0
         var waiters: [(id: UInt64, name: String, continuation: CheckedContinuation<JSONValue, any Error>)] = []
         var nextWaiterId: UInt64 = 0
-        var connect: CheckedContinuation<String, any Error>?
-        var socketId: String?
         var closed = false
     }
 
     private let state = NIOLockedValueBox(State())
-    private let sessionBox = NIOLockedValueBox<EngineIOSession?>(nil)
+    private let clientBox = NIOLockedValueBox<LocalClient?>(nil)
 
-    static func open(server: EngineIOServer, handshake: EngineIOHandshake, eventLoop: any EventLoop, auth: JSONValue?) async throws -> TestConnection
-    {
+    static func open(clients: LocalClients, headers: HTTPFields, remoteAddress: String, auth: JSONValue?) async throws -> TestConnection {
         let connection = TestConnection()
-        let transport = InProcessTransport(
-            deliver: { [weak connection] frames in connection?.receive(frames) },
-            onClose: { [weak connection] _ in connection?.closed() }
-        )
-        let session = try await server.openInProcessSession(handshake: handshake, eventLoop: eventLoop, transport: transport).get()
-        connection.sessionBox.withLockedValue { $0 = session }
-        _ = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<String, any Error>) in
-            connection.state.withLockedValue { $0.connect = continuation }
-            connection.send(SocketIOPacket(.connect, data: auth))
+        do {
+            let client = try await clients.connect(
+                auth: auth, headers: headers, remoteAddress: remoteAddress,
+                onEvent: { [weak connection] name, payload in connection?.received(name, payload) },
+                onClose: { [weak connection] in connection?.closed() }
+            )
+            connection.clientBox.withLockedValue { $0 = client }
+        } catch let error as LocalClientError {
+            throw TestConnectionError(error)
         }
         return connection
     }
 
+    private var client: LocalClient? { clientBox.withLockedValue { $0 } }
+
     /// The Socket.IO socket id the server gave this connection.
-    public var socketId: String { state.withLockedValue { $0.socketId ?? "" } }
+    public var socketId: String { client?.socketId ?? "" }
 
     /// Emits `event` with `payload` and returns the ack (`{"ok":true,...}` or `{"ok":false,"error":...}`).
     public func emit(_ event: String, _ payload: JSONValue, timeout: Duration = .seconds(5)) async throws -> JSONValue {
-        try await emit(event, timeout: timeout) { id in self.send(.event(event, [payload], ackId: id)) }
+        try await ack(of: event, timeout: timeout) { client in try await client.call(event, payload) }
     }
 
     /// Emits `event` with its argument written as raw JSON text, exactly as given (what a
     /// ``JSONValue`` cannot say, such as `1e999`), and returns the ack.
     public func emit(_ event: String, payloadJSON: String, timeout: Duration = .seconds(5)) async throws -> JSONValue {
-        var name: [UInt8] = []
-        JSONWriter.writeString(event, into: &name)
-        let prefix = String(decoding: name, as: UTF8.self)
-        return try await emit(event, timeout: timeout) { id in
-            guard let session = self.sessionBox.withLockedValue({ $0 }) else { return }
-            session.receiveInProcess(EngineIOPacket(.message, bytes: Array("2\(id)[\(prefix),\(payloadJSON)]".utf8)))
-        }
+        try await ack(of: event, timeout: timeout) { client in try await client.call(event, payloadJSON: payloadJSON) }
     }
 
-    private func emit(_ event: String, timeout: Duration, sending: @escaping @Sendable (UInt64) -> Void) async throws -> JSONValue {
-        let id = state.withLockedValue { state -> UInt64 in
-            defer { state.nextAckId += 1 }
-            return state.nextAckId
-        }
-        return try await withTimeout(timeout, waitingFor: "ack of \(event)") {
-            try await withCheckedThrowingContinuation { continuation in
-                let closed = self.state.withLockedValue { state -> Bool in
-                    if state.closed { return true }
-                    state.acks[id] = continuation
-                    return false
-                }
-                if closed { return continuation.resume(throwing: TestConnectionError.disconnected) }
-                sending(id)
+    private func ack(
+        of event: String, timeout: Duration, _ call: @escaping @Sendable (LocalClient) async throws -> JSONValue
+    ) async throws -> JSONValue {
+        guard let client else { throw TestConnectionError.disconnected }
+        do {
+            // On timeout the call is cancelled, which ends its wait.
+            return try await withTimeout(timeout, waitingFor: "ack of \(event)") {
+                try await call(client)
+            } onTimeout: {
             }
-        } onTimeout: {
-            self.state.withLockedValue { $0.acks.removeValue(forKey: id) }?.resume(
-                throwing: TestConnectionError.timeout(waitingFor: "ack of \(event)"))
+        } catch let error as LocalClientError {
+            throw TestConnectionError(error)
         }
     }
 
     /// Emits without asking for an ack.
     public func send(_ event: String, _ payload: JSONValue) {
-        send(.event(event, [payload]))
+        client?.emit(event, payload)
     }
 
     /// Waits for the next event named `name` (taking it out of the buffer) and returns its
@@ -135,89 +119,36 @@ public final class TestConnection: Sendable {
 
     /// Disconnects from the namespace and closes the session, as a client leaving would.
     public func disconnect() {
-        send(SocketIOPacket(.disconnect))
-        sessionBox.withLockedValue { $0 }?.receiveInProcess(EngineIOPacket(.close))
+        client?.disconnect()
     }
 
-    // MARK: Wire
-
-    private func send(_ packet: SocketIOPacket) {
-        guard let session = sessionBox.withLockedValue({ $0 }) else { return }
-        let encoded = packet.encode()
-        session.receiveInProcess(EngineIOPacket(.message, bytes: encoded.text))
-        for attachment in encoded.attachments {
-            session.receiveInProcess(EngineIOPacket(binary: attachment))
+    private func received(_ name: String, _ payload: JSONValue) {
+        let waiter = state.withLockedValue { state -> CheckedContinuation<JSONValue, any Error>? in
+            if let index = state.waiters.firstIndex(where: { $0.name == name }) {
+                return state.waiters.remove(at: index).continuation
+            }
+            state.events.append((name, payload))
+            return nil
         }
-    }
-
-    private func receive(_ frames: [OutboundFrame]) {
-        for frame in frames {
-            let packet = frame.packet
-            switch packet.type {
-            case .ping:
-                sessionBox.withLockedValue { $0 }?.receiveInProcess(EngineIOPacket(.pong))
-            case .message:
-                let decoded = state.withLockedValue { state in
-                    packet.isBinary ? try? state.decoder.decode(binary: packet.payload) : try? state.decoder.decode(text: packet.payload)
-                }
-                if let decoded { handle(decoded) }
-            default:
-                break
-            }
-        }
-    }
-
-    private func handle(_ packet: SocketIOPacket) {
-        switch packet.type {
-        case .connect:
-            let id = packet.data?["sid"]?.stringValue ?? ""
-            let continuation = state.withLockedValue { state in
-                state.socketId = id
-                defer { state.connect = nil }
-                return state.connect
-            }
-            continuation?.resume(returning: id)
-        case .connectError:
-            let message = packet.data?["message"]?.stringValue ?? ""
-            let code = packet.data?["data"]?["code"]?.stringValue
-            let continuation = state.withLockedValue { state in
-                defer { state.connect = nil }
-                return state.connect
-            }
-            continuation?.resume(throwing: TestConnectionError.rejected(code: code, message: message))
-        case .event, .binaryEvent:
-            guard let (name, args) = packet.eventNameAndArguments else { return }
-            let payload = args.first ?? .null
-            let waiter = state.withLockedValue { state -> CheckedContinuation<JSONValue, any Error>? in
-                if let index = state.waiters.firstIndex(where: { $0.name == name }) {
-                    return state.waiters.remove(at: index).continuation
-                }
-                state.events.append((name, payload))
-                return nil
-            }
-            waiter?.resume(returning: payload)
-        case .ack, .binaryAck:
-            guard let id = packet.ackId else { return }
-            let continuation = state.withLockedValue { $0.acks.removeValue(forKey: id) }
-            continuation?.resume(returning: packet.data?.arrayValue?.first ?? .null)
-        case .disconnect:
-            closed()
-        }
+        waiter?.resume(returning: payload)
     }
 
     private func closed() {
-        let (acks, waiters, connect) = state.withLockedValue { state in
+        let waiters = state.withLockedValue { state in
             state.closed = true
-            defer {
-                state.acks.removeAll()
-                state.waiters.removeAll()
-                state.connect = nil
-            }
-            return (Array(state.acks.values), state.waiters.map(\.continuation), state.connect)
+            defer { state.waiters.removeAll() }
+            return state.waiters.map(\.continuation)
         }
-        for continuation in acks { continuation.resume(throwing: TestConnectionError.disconnected) }
         for continuation in waiters { continuation.resume(throwing: TestConnectionError.disconnected) }
-        connect?.resume(throwing: TestConnectionError.disconnected)
+    }
+}
+
+extension TestConnectionError {
+    init(_ error: LocalClientError) {
+        switch error {
+        case .rejected(let code, let message): self = .rejected(code: code, message: message)
+        case .disconnected: self = .disconnected
+        }
     }
 }
 
