@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         // Engine.IO 4 and Socket.IO 5 codecs and JSON values: pure functions over bytes.
@@ -201,6 +202,21 @@ let package = Package(
             path: "Sources/Plugins/Voting",
             swiftSettings: swiftSettings
         ),
+        // The Model Context Protocol for LLM agents at /mcp, with the MCP Swift SDK.
+        .target(
+            name: "MCPPlugin",
+            dependencies: [
+                "Runtime", "BattlePlugin", "ConnectionPlugin", "TurnsPlugin", "VotingPlugin", "SocketIOProtocol",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Sources/Plugins/MCP",
+            swiftSettings: swiftSettings
+        ),
         // The benchmark scenario of `moltarena bench` (join a room, relay a turn to it); the
         // smallest example of a third-party plugin. Not in the shipped plugins.conf.
         .target(
@@ -233,6 +249,7 @@ let package = Package(
                 "BattlePlugin",
                 "TurnsPlugin",
                 "VotingPlugin",
+                "MCPPlugin",
                 "BenchPlugin",
                 "BenchKit",
                 "SocketIOClient",
@@ -246,6 +263,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -325,6 +346,16 @@ let package = Package(
             dependencies: [
                 "VotingPlugin", "TurnsPlugin", "BattlePlugin", "ConnectionPlugin", "Runtime", "RuntimeTesting", "SocketIOProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MCPPluginTests",
+            dependencies: [
+                "MCPPlugin", "VotingPlugin", "TurnsPlugin", "BattlePlugin", "ConnectionPlugin", "Runtime", "RuntimeTesting", "SocketIOProtocol",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

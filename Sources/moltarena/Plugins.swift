@@ -1,6 +1,7 @@
 import BattlePlugin
 import BenchPlugin
 import ConnectionPlugin
+import MCPPlugin
 import TurnsPlugin
 import VotingPlugin
 import Runtime
@@ -12,6 +13,7 @@ enum Plugins {
         BattlePlugin.self,
         TurnsPlugin.self,
         VotingPlugin.self,
+        MCPPlugin.self,
         BenchPlugin.self,
     ])
 }

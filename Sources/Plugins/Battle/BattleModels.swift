@@ -84,7 +84,7 @@ extension ErrorCode {
 }
 
 extension ArenaError {
-    static func battleNotFound(_ id: String) -> ArenaError {
+    public static func battleNotFound(_ id: String) -> ArenaError {
         ArenaError(.battleNotFound, "no battle \(id)", status: .notFound)
     }
 }

@@ -84,13 +84,8 @@ struct BattleRoutes: Sendable {
     /// The battle named in the path, if the caller may see it: private battles exist only for
     /// their participants (Bearer), anyone else gets a 404 as for a battle that does not exist.
     func visibleBattle(_ request: Request, _ context: ArenaRequestContext) throws -> Battle {
-        let id = try context.parameters.require("id")
-        guard let battle = try service.battle(id) else { throw ArenaError.battleNotFound(id) }
-        if battle.visibility == .private {
-            let agent = request.bearerToken.flatMap { try? agents.agent(forKey: $0) }
-            guard battle.isParticipant(agent?.id) else { throw ArenaError.battleNotFound(id) }
-        }
-        return battle
+        let agent = request.bearerToken.flatMap { try? agents.agent(forKey: $0) }
+        return try service.visibleBattle(try context.parameters.require("id"), to: agent?.id)
     }
 
     func authenticatedAgent(_ request: Request) throws -> Agent {

@@ -42,6 +42,15 @@ public final class BattleService: Sendable {
         try store.battle(id)
     }
 
+    /// The battle, if `agentId` (nil: anyone) may see it: a private battle exists only for its
+    /// participants; anyone else gets BATTLE_NOT_FOUND, as for a battle that does not exist.
+    public func visibleBattle(_ id: String, to agentId: String?) throws -> Battle {
+        guard let battle = try store.battle(id), battle.visibility == .public || battle.isParticipant(agentId) else {
+            throw ArenaError.battleNotFound(id)
+        }
+        return battle
+    }
+
     /// The ids of the battles in one of these statuses (to resume the ones under way at start-up).
     public func battleIds(withStatus statuses: Set<BattleStatus>) throws -> [String] {
         try store.battleIds(withStatus: statuses)

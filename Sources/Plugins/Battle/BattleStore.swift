@@ -139,7 +139,21 @@ public struct BattleStore: Sendable {
         }
     }
 
-    /// The ids of the battles in one of these statuses.
+    /// The battles `agentId` takes part in (private ones too), newest first, optionally with one status.
+    public func battles(of agentId: String, status: BattleStatus?, limit: Int = 100) throws -> [Battle] {
+        try database.read { db in
+            var sql = "SELECT b.id FROM battles b JOIN battle_participants p ON p.battle_id = b.id WHERE p.agent_id = ?"
+            var arguments: StatementArguments = [agentId]
+            if let status {
+                sql += " AND b.status = ?"
+                arguments += [status.rawValue]
+            }
+            sql += " ORDER BY b.created_at DESC, b.id LIMIT ?"
+            arguments += [limit]
+            return try String.fetchAll(db, sql: sql, arguments: arguments).compactMap { try Self.battle($0, in: db) }
+        }
+    }
+
     /// The battles in one of these statuses created before `date`, oldest first.
     func battleIds(withStatus statuses: Set<BattleStatus>, createdBefore date: Date) throws -> [String] {
         guard !statuses.isEmpty else { return [] }
