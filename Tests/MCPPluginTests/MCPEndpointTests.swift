@@ -195,6 +195,39 @@ import VotingPlugin
     }
 }
 
+@Suite struct MCPPresenceTests {
+    /// The agent counts as present while it calls tools; after `idle_seconds` without a call its
+    /// link closes and it leaves, as a bot that disconnected does.
+    @Test func anIdleAgentLeavesAfterIdleSecondsAndADeactivatedOneAtOnce() async throws {
+        let f = try await MCPEndpointTests.Fixture.start()
+        let bId = JSONValue.string(f.battle.id)
+        let battles = try #require(f.arena.runtime.services.registry.resolve(BattleService.self))
+        let agents = try #require(f.arena.runtime.services.registry.resolve(AgentStore.self))
+        try await f.arena.withHTTP { http in
+            let joined = try await MCPEndpointTests.tool(http, key: f.alpha.apiKey, "join_battle", ["battleId": bId])
+            #expect(joined["structuredContent"]?["ok"] == true)
+            try await waitUntil { (try? await battles.presentAgents(f.battle.id)) == [f.alpha.id] }
+            await f.arena.advanceClock(by: .seconds(100))
+            _ = try await MCPEndpointTests.tool(http, key: f.alpha.apiKey, "get_battle", ["battleId": bId])  // a call: 120 s again
+            await f.arena.advanceClock(by: .seconds(100))
+            #expect(try await battles.presentAgents(f.battle.id) == [f.alpha.id], "gone before idle_seconds without a call")
+            await f.arena.advanceClock(by: .seconds(20))
+            try await waitUntil { (try? await battles.presentAgents(f.battle.id)) == [] }
+
+            // Back with a call; then deactivated: the periodic check ends its connection, and
+            // the next call is refused.
+            _ = try await MCPEndpointTests.tool(http, key: f.alpha.apiKey, "join_battle", ["battleId": bId])
+            try await waitUntil { (try? await battles.presentAgents(f.battle.id)) == [f.alpha.id] }
+            _ = try agents.deactivate(id: f.alpha.id)
+            await f.arena.advanceClock(by: .seconds(5))
+            try await waitUntil { (try? await battles.presentAgents(f.battle.id)) == [] }
+            let refused = try await MCPEndpointTests.rpc(http, key: f.alpha.apiKey, "tools/list")
+            #expect(refused.status == .forbidden)
+            #expect(refused.body["error"]?["code"] == "AGENT_INACTIVE")
+        }
+    }
+}
+
 /// Polls `condition` (no sleeping on the runtime clock: yields to other tasks) until it holds.
 func waitUntil(_ condition: @Sendable () async -> Bool) async throws {
     for _ in 0..<10_000 {
