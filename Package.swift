@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "SocketIOProtocol", targets: ["SocketIOProtocol"]),
         .library(name: "SocketIOServer", targets: ["SocketIOServer"]),
         .library(name: "SocketIOClient", targets: ["SocketIOClient"]),
+        .library(name: "MoltArenaClient", targets: ["MoltArenaClient"]),
+        .library(name: "ArenaProtocol", targets: ["ArenaProtocol"]),
         .library(name: "Runtime", targets: ["Runtime"]),
         .library(name: "RuntimeTesting", targets: ["RuntimeTesting"]),
     ],
@@ -104,10 +106,30 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The plugin runtime: plugins, typed events, bus, plugins.conf, storage, dispatch, lifecycle.
+        // The wire's types, declared once: every event with its payload, the error codes, the
+        // identities and the JSON conventions. The server and the client library both use them.
+        .target(
+            name: "ArenaProtocol",
+            dependencies: [
+                "SocketIOProtocol",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The client library: the Socket.IO client with the protocol's own types.
+        .target(
+            name: "MoltArenaClient",
+            dependencies: [
+                "ArenaProtocol", "SocketIOClient", "SocketIOProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Runtime",
             dependencies: [
-                "SocketIOServer", "SocketIOProtocol",
+                "ArenaProtocol", "SocketIOServer", "SocketIOProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -253,6 +275,7 @@ let package = Package(
                 "BenchPlugin",
                 "BenchKit",
                 "SocketIOClient",
+                "MoltArenaClient",
                 "RedisAdapter",
                 "ServerTLS",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -360,6 +383,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "MoltArenaClientTests",
+            dependencies: [
+                "MoltArenaClient", "ArenaProtocol", "SocketIOProtocol", "Runtime", "ConnectionPlugin", "BattlePlugin", "TurnsPlugin",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "BenchPluginTests",
             dependencies: ["BenchPlugin", "ConnectionPlugin", "Runtime", "RuntimeTesting", "SocketIOProtocol"],
             swiftSettings: swiftSettings
@@ -367,7 +401,7 @@ let package = Package(
         .testTarget(
             name: "BenchKitTests",
             dependencies: [
-                "BenchKit", "BattlePlugin", "TurnsPlugin", "VotingPlugin", "Runtime",
+                "BenchKit", "ArenaProtocol", "BattlePlugin", "TurnsPlugin", "VotingPlugin", "Runtime",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],

@@ -4,10 +4,7 @@ import SocketIOServer
 /// Tells every client the server is going away (`server:shutdown`), then closes the sessions,
 /// when graceful shutdown starts. Listed after the HTTP server so it stops first.
 struct ShutdownNotice: Service {
-    struct ServerShutdown: ServerEvent {
-        static let name = "server:shutdown"
-        var reconnectAfterMs: Int
-    }
+    typealias ServerShutdown = ArenaProtocol.ServerShutdown
 
     let io: SocketIOServer
     let rooms: RoomBroadcaster

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import SocketIOClient
+import MoltArenaClient
 import SocketIOProtocol
 
 /// `moltarena client agent|spectate`: test clients that print every event as one JSON line and
@@ -37,7 +37,8 @@ struct ClientCommand: AsyncParsableCommand {
     }
 }
 
-/// The shared loop of the test clients.
+/// The shared loop of the test clients, on the client library (MoltArenaClient): the join is
+/// the protocol's `JoinBattle`; what comes back is printed exactly as the server sent it.
 struct ConsoleClient {
     let url: String
     let auth: JSONValue?
@@ -46,27 +47,24 @@ struct ConsoleClient {
     let sinceSeq: Int?
 
     func run() async throws {
-        var configuration = SocketIOClientConfiguration(url: url, auth: auth)
-        configuration.connectTimeout = .seconds(10)
-        let client: SocketIOClient
+        let client: ArenaClient
         do {
-            client = try await SocketIOClient.connect(configuration)
-        } catch SocketIOClientError.connectError(let message, let data) {
-            Output.line(["event": "connect_error", "data": .object(["message": .string(message), "data": data ?? .null])])
+            client = try await ArenaClient.connect(url: url, key: auth?["token"]?.stringValue)
+        } catch let error as ArenaError {
+            let data: JSONValue = error.code.rawValue == "CONNECT_ERROR" ? .null : ["code": .string(error.code.rawValue)]
+            Output.line(["event": "connect_error", "data": ["message": .string(error.message), "data": data]])
             throw ExitCode(1)
         } catch {
             CommandFailure.fail("cannot connect to \(url): \(error)")
         }
         let printer = Task {
-            for await event in client.events {
-                Output.line(["event": .string(event.name), "data": event.args.count == 1 ? event.args[0] : .array(event.args)])
+            for await received in client.events {
+                Output.line(["event": .string(received.name), "data": received.payload])
             }
         }
         if let battle {
-            var payload: [JSONMember] = [JSONMember("battleId", .string(battle))]
-            if let role { payload.append(JSONMember("role", .string(role))) }
-            if let sinceSeq { payload.append(JSONMember("sinceSeq", .int(Int64(sinceSeq)))) }
-            await send(client, event: "battle:join", payload: .object(payload))
+            let join = JoinBattle(battleId: battle, role: role.flatMap(Identity.Role.init(rawValue:)), sinceSeq: sinceSeq)
+            await send(client, event: JoinBattle.name, payload: (try? ArenaClient.json(join)) ?? .null)
         }
         let commands = StandardInputLines.stream()
         let input = Task {
@@ -78,16 +76,15 @@ struct ConsoleClient {
                 await send(client, event: event, payload: payload)
             }
         }
-        let reason = try? await client.waitForDisconnect(timeout: nil)
+        let reason = await client.waitForDisconnect()
         input.cancel()
         printer.cancel()
         Output.line(["event": "disconnect", "data": .object(["reason": .string(reason.map { "\($0)" } ?? "unknown")])])
     }
 
-    private func send(_ client: SocketIOClient, event: String, payload: JSONValue) async {
+    private func send(_ client: ArenaClient, event: String, payload: JSONValue) async {
         do {
-            let ack = try await client.emitWithAck(event, [payload], timeout: .seconds(10))
-            Output.line(["ack": .string(event), "data": ack.first ?? .null])
+            Output.line(["ack": .string(event), "data": try await client.sendJSON(event, payload)])
         } catch {
             Output.line(["ack": .string(event), "error": .string("\(error)")])
         }

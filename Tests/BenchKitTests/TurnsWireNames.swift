@@ -1,5 +1,5 @@
-import TurnsPlugin
+import ArenaProtocol
 
-/// The Turns plugin's submit event name, in a file of its own: BenchKit declares a `SubmitTurn`
+/// The protocol's submit event name, in a file of its own: BenchKit declares a `SubmitTurn`
 /// too, and a file importing both could not name this one.
 let turnsSubmitTurnName = SubmitTurn.name

@@ -1,14 +1,15 @@
 import Foundation
 import Testing
 
+import ArenaProtocol
 @testable import BattlePlugin
 @testable import BenchKit
 @testable import Runtime
 @testable import TurnsPlugin
 @testable import VotingPlugin
 
-/// Every wire name and error code is declared once, on its type, by the shipped plugins and the
-/// runtime; BenchKit, which names no plugin, mirrors only names that exist there.
+/// Every wire name and error code is declared once, on its type, in ArenaProtocol, the shipped
+/// plugins and the runtime; BenchKit, which names no plugin, mirrors only names that exist there.
 @Suite struct WireNamesTests {
     /// The server's events, from their declaring types.
     static let serverEvents: [String: String] = [
@@ -17,7 +18,7 @@ import Testing
         BattleEnded.name: "BattleEnded", BattleResultsEvent.name: "BattleResultsEvent", ParticipantJoined.name: "ParticipantJoined",
         ParticipantLeft.name: "ParticipantLeft", TurnSkipped.name: "TurnSkipped", AudioEvent.name: "AudioEvent",
         VotingOpen.name: "VotingOpen", VoteUpdate.name: "VoteUpdate", YourTurn.name: "YourTurn", TurnAccepted.name: "TurnAccepted",
-        Runtime.ErrorEvent.name: "ErrorEvent", Runtime.RateLimitExceeded.name: "RateLimitExceeded",
+        ArenaProtocol.ErrorEvent.name: "ErrorEvent", ArenaProtocol.RateLimitExceeded.name: "RateLimitExceeded",
         ShutdownNotice.ServerShutdown.name: "ServerShutdown", LobbyConnected.name: "LobbyConnected", LobbyBattle.name: "LobbyBattle",
         TurnOpened.name: "TurnOpened",
     ]
@@ -35,7 +36,10 @@ import Testing
     /// is never enabled beside them).
     @Test func eachEventNameAndErrorCodeIsDeclaredOnce() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let folders = ["Sources/Runtime", "Sources/Plugins/Connection", "Sources/Plugins/Battle", "Sources/Plugins/Turns", "Sources/Plugins/Voting"]
+        let folders = [
+            "Sources/ArenaProtocol", "Sources/Runtime", "Sources/Plugins/Connection", "Sources/Plugins/Battle", "Sources/Plugins/Turns",
+            "Sources/Plugins/Voting",
+        ]
         var names: [String: [String]] = [:]
         var codes: [String: [String]] = [:]
         let name = try Regex(#"^\s*(public )?static let name = "([^"]+)""#)

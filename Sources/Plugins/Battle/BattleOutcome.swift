@@ -4,37 +4,6 @@ import NIOConcurrencyHelpers
 import Runtime
 import SocketIOProtocol
 
-/// `battle:ended` (logged): the turns are over, by the last turn or a forfeit.
-public struct BattleEnded: ServerEvent {
-    public static let name = "battle:ended"
-    public var battleId: String
-    public var reason: String
-
-    public init(battleId: String, reason: String) {
-        self.battleId = battleId
-        self.reason = reason
-    }
-}
-
-/// `battle:results` (logged): the final result, announced once.
-public struct BattleResultsEvent: ServerEvent {
-    public static let name = "battle:results"
-    public var battleId: String
-    public var votes: [String: Int]
-    public var judge: JSONValue?
-    public var winnerId: String?
-
-    enum CodingKeys: CodingKey { case battleId, votes, judge, winnerId }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(battleId, forKey: .battleId)
-        try container.encode(votes, forKey: .votes)
-        try container.encode(judge ?? .null, forKey: .judge)  // null, not absent, as the contract shows
-        try container.encode(winnerId, forKey: .winnerId)
-    }
-}
-
 /// Decides what happens once a battle's turns are over. The Voting plugin contributes one (to
 /// ``BattlePlugin/conclusion``) that opens the vote; without one the battle completes with the
 /// judge's result. Runs on the battle's owner.

@@ -1,14 +1,6 @@
 import Foundation
 import Runtime
 
-/// `agent:deactivated {"agentId","message"}`: sent to each of an agent's connections just before
-/// the server ends it, because the agent was deactivated.
-struct AgentDeactivated: ServerEvent {
-    static let name = "agent:deactivated"
-    var agentId: String
-    var message: String
-}
-
 /// Deactivation reaching open connections: an inactive agent's connections are told why, have
 /// every event still waiting refused with AGENT_INACTIVE, and are disconnected. The operator's
 /// route does it at once on every instance of the cluster (it asks each of the others); a

@@ -1,3 +1,4 @@
+import ArenaProtocol
 import BattlePlugin
 import MCP
 

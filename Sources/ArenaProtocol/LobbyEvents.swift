@@ -1,17 +1,22 @@
 import Foundation
-import Runtime
 
 /// `lobby:join {}`: follow the public battles live. The reply lists them; afterwards the
 /// connection gets `lobby:battle` whenever one is created or changes (status, round, presence).
 public struct JoinLobby: ClientEvent {
     public typealias Reply = LobbyConnected
     public static let name = "lobby:join"
+
+    public init() {}
 }
 
 /// `lobby:connected {"battles":[LobbyBattle]}`: the public battles, newest first (at most 100).
 public struct LobbyConnected: ServerEvent {
     public static let name = "lobby:connected"
     public var battles: [LobbyBattle]
+
+    public init(battles: [LobbyBattle]) {
+        self.battles = battles
+    }
 }
 
 /// `lobby:battle`, to room `lobby`: one public battle as the lobby shows it, sent when it is
@@ -29,21 +34,18 @@ public struct LobbyBattle: ServerEvent, Equatable {
     public var spectators: Int
     public var createdAt: Date
 
-    init(_ battle: Battle, presence: LobbyPresence) {
-        self.id = battle.id
-        self.title = battle.title
-        self.status = battle.status
-        self.rounds = battle.rounds
-        self.round = battle.round
-        self.participants = battle.participants
-        self.agentsOnline = presence.agentsOnline
-        self.spectators = presence.spectators
-        self.createdAt = battle.createdAt
+    public init(
+        id: String, title: String, status: BattleStatus, rounds: Int, round: Int, participants: [Participant], agentsOnline: [String],
+        spectators: Int, createdAt: Date
+    ) {
+        self.id = id
+        self.title = title
+        self.status = status
+        self.rounds = rounds
+        self.round = round
+        self.participants = participants
+        self.agentsOnline = agentsOnline
+        self.spectators = spectators
+        self.createdAt = createdAt
     }
-}
-
-/// Who is in a battle's room, as last announced in `battle:presence`.
-struct LobbyPresence: Sendable, Equatable {
-    var agentsOnline: [String] = []
-    var spectators = 0
 }

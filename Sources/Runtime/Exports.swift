@@ -1,0 +1,3 @@
+/// The wire's types (events, error codes, identities, the JSON conventions) live in
+/// ArenaProtocol, which clients use too; every plugin sees them through the runtime.
+@_exported import ArenaProtocol
