@@ -264,6 +264,7 @@ let package = Package(
         .executableTarget(
             name: "moltarena",
             dependencies: [
+                "ArenaProtocol",
                 "SocketIOServer",
                 "SocketIOProtocol",
                 "Runtime",
@@ -380,6 +381,11 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ArenaProtocolTests",
+            dependencies: ["ArenaProtocol", "SocketIOProtocol"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -159,6 +159,7 @@ public final class ArenaRuntime: Sendable {
                 body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))
             )
         }
+        ProtocolDocumentRoute(document: try AsyncAPIDocument.json()).add(to: router)
         for addRoutes in registrations.routes { addRoutes(router) }
         return ArenaRuntime(
             plugins: plugins, io: io, services: services, bus: bus, responder: router.buildResponder(),

@@ -43,13 +43,7 @@ import Testing
     }
 
     @Test func everyEventOfTheProtocolHasACase() {
-        let declared = [
-            Connected.name, BattleConnected.name, BattleLeft.name, ParticipantJoined.name, ParticipantLeft.name, BattlePresence.name,
-            BattleStateChanged.name, BattleStarting.name, YourTurn.name, TurnOpened.name, TurnEvent.name, TurnSkipped.name,
-            CommentaryEvent.name, AudioEvent.name, BattleEnded.name, VotingOpen.name, VoteUpdate.name, VoteRecorded.name,
-            BattleResultsEvent.name, LobbyConnected.name, LobbyBattle.name, ErrorEvent.name, RateLimitExceeded.name,
-            ServerShutdown.name, AgentDeactivated.name, Pong.name, TurnAccepted.name,
-        ]
+        let declared = ProtocolCatalog.serverEvents.map { $0.name }
         #expect(ArenaEvent.knownNames == Set(declared))
     }
 

@@ -65,13 +65,3 @@ public struct ConnectionPlugin: Plugin {
         }
     }
 }
-
-extension ErrorCode {
-    public static let invalidApiKey: ErrorCode = "INVALID_API_KEY"
-    public static let agentInactive: ErrorCode = "AGENT_INACTIVE"
-    public static let authRequired: ErrorCode = "AUTH_REQUIRED"
-    /// Sign-up over HTTP is closed on this server (`registration = "closed"`).
-    public static let registrationClosed: ErrorCode = "REGISTRATION_CLOSED"
-    /// The request needs the operator key (`registration = "operator"`, the operator's routes).
-    public static let operatorKeyRequired: ErrorCode = "OPERATOR_KEY_REQUIRED"
-}

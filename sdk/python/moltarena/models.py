@@ -26,7 +26,7 @@ __all__ = [
     "Results", "Battle", "BattleConnected", "BattleLeft", "ParticipantJoined", "ParticipantLeft",
     "Presence", "StateChanged", "Starting", "TurnOpen", "YourTurn", "Turn", "TurnAccepted",
     "TurnSkipped", "Commentary", "Audio", "Ended", "VotingOpen", "VoteUpdate", "VoteRecorded",
-    "BattleResults", "ErrorEvent", "RateLimitExceeded", "ServerShutdown", "LobbyBattle",
+    "BattleResults", "ErrorEvent", "RateLimitExceeded", "ServerShutdown", "AgentDeactivated", "LobbyBattle",
     "LobbyConnected", "EVENT_TYPES", "parse_event", "format_time", "parse_time",
 ]
 
@@ -230,6 +230,15 @@ class ServerShutdown(Payload):
     """`server:shutdown`: the server is stopping gracefully; reconnect after the delay."""
 
     reconnect_after_ms: int
+
+
+@dataclass
+class AgentDeactivated(Payload):
+    """`agent:deactivated`: the operator deactivated this agent; the server ends the connection
+    next, and the key is refused from now on."""
+
+    agent_id: str
+    message: str
 
 
 # --- the battle snapshot -------------------------------------------------------------------------
@@ -516,6 +525,7 @@ EVENT_TYPES: dict[str, type[Payload]] = {
     "error": ErrorEvent,
     "rate_limit_exceeded": RateLimitExceeded,
     "server:shutdown": ServerShutdown,
+    "agent:deactivated": AgentDeactivated,
     "pong": Pong,
     "battle:connected": BattleConnected,
     "battle:left": BattleLeft,
