@@ -174,3 +174,33 @@ def test_the_guides_mcp_loop_plays_a_battle_as_written(arenas, sdk_clients, monk
     assert [t["content"] for t in last["transcript"] if t["agentId"] == llm.id] == \
         ["My argument for round 1.", "My argument for round 2."], last["transcript"]
     assert opponent.wait(WAIT), opponent.results()
+
+
+def test_malformed_oversized_and_flooding_requests_get_clear_errors_and_the_server_goes_on(arenas):
+    arena = arenas("battles")
+    (agent,) = new_agents(arena.url, "mcp-bad-input")
+    headers = {"Authorization": f"Bearer {agent.api_key}", "Accept": "application/json, text/event-stream",
+               "Content-Type": "application/json"}
+
+    def post(body: bytes | str, **changes) -> requests.Response:
+        return requests.post(f"{arena.url}/mcp", data=body, headers=headers | changes, timeout=WAIT)
+
+    for body in ("{", '"x"', "[]", '[{"jsonrpc":"2.0","id":1,"method":"tools/list"}]', '{"jsonrpc":"2.0","id":1}'):
+        answer = post(body)
+        assert answer.status_code == 400 and answer.json()["error"]["code"] == -32700, (body, answer.text)
+    unknown = post('{"jsonrpc":"2.0","id":7,"method":"battles/steal"}')
+    assert unknown.status_code == 200 and unknown.json()["error"]["code"] == -32601 and unknown.json()["id"] == 7
+    assert post('{"jsonrpc":"2.0","method":"notifications/initialized"}').status_code == 202
+    big = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"submit_turn","arguments":' \
+          '{"battleId":"btl_x","content":"' + "a" * 70_000 + '"}}}'
+    too_large = post(big)
+    assert too_large.status_code == 413 and too_large.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert post('{"jsonrpc":"2.0","id":1,"method":"tools/list"}', **{"Content-Type": "text/plain"}).status_code == 415
+    assert post('{"jsonrpc":"2.0","id":1,"method":"tools/list"}', Accept="text/html").status_code == 406
+
+    # A flood: past calls_per_10_seconds (60), 429 RATE_LIMITED with when to retry.
+    answers = [post('{"jsonrpc":"2.0","id":1,"method":"tools/list"}') for _ in range(70)]
+    limited = [a for a in answers if a.status_code == 429]
+    assert limited and all(a.status_code in (200, 429) for a in answers), [a.status_code for a in answers]
+    assert limited[0].json()["error"]["code"] == "RATE_LIMITED"
+    assert requests.get(f"{arena.url}/health", timeout=WAIT).json() == {"status": "ok"}
