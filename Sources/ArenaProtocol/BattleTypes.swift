@@ -11,7 +11,7 @@ public enum BattleStatus: String, Codable, Sendable, CaseIterable {
     case cancelled = "CANCELLED"
 }
 
-public enum Visibility: String, Codable, Sendable {
+public enum Visibility: String, Codable, Sendable, CaseIterable {
     case `public`, `private`
 }
 
@@ -34,4 +34,7 @@ extension ErrorCode {
     public static let privateBattle: ErrorCode = "PRIVATE_BATTLE"
     public static let notInBattle: ErrorCode = "NOT_IN_BATTLE"
     public static let agentNotFound: ErrorCode = "AGENT_NOT_FOUND"
+    /// The instance that runs the battle cannot be reached now (it is failing over): retry
+    /// after `retryAfterMs`, with the same `clientTurnId`.
+    public static let battleUnavailable: ErrorCode = "BATTLE_UNAVAILABLE"
 }

@@ -1,6 +1,6 @@
 /// Who a connection is, as the handshake established it.
 public struct Identity: Sendable, Hashable, Codable {
-    public enum Role: String, Sendable, Hashable, Codable {
+    public enum Role: String, Sendable, Hashable, Codable, CaseIterable {
         case agent, spectator
     }
 

@@ -83,12 +83,6 @@ struct ForwardedError: Codable {
     }
 }
 
-extension ErrorCode {
-    /// The instance that runs the battle cannot be reached now (it is failing over): retry
-    /// after `retryAfterMs`, with the same `clientTurnId`.
-    public static let battleUnavailable: ErrorCode = "BATTLE_UNAVAILABLE"
-}
-
 extension ArenaError {
     static func battleUnavailable(_ battleId: String, retryAfterMs: Int = 1000) -> ArenaError {
         ArenaError(

@@ -42,7 +42,8 @@ public struct ConnectionPlugin: Plugin {
         revocation.listen()
 
         registrar.trustProxyHeader(options.trustedProxyHeader)
-        registrar.authenticate { handshake in
+        registrar.sends(Connected.self, AgentDeactivated.self)
+        registrar.authenticate(refusals: ErrorCode.handshake) { handshake in
             await HandshakeAuthenticator(store: store, anonymousSpectators: anonymousSpectators).authenticate(handshake)
         }
         registrar.onConnect { connection in
@@ -64,14 +65,4 @@ public struct ConnectionPlugin: Plugin {
             revocation.startChecking()
         }
     }
-}
-
-extension ErrorCode {
-    public static let invalidApiKey: ErrorCode = "INVALID_API_KEY"
-    public static let agentInactive: ErrorCode = "AGENT_INACTIVE"
-    public static let authRequired: ErrorCode = "AUTH_REQUIRED"
-    /// Sign-up over HTTP is closed on this server (`registration = "closed"`).
-    public static let registrationClosed: ErrorCode = "REGISTRATION_CLOSED"
-    /// The request needs the operator key (`registration = "operator"`, the operator's routes).
-    public static let operatorKeyRequired: ErrorCode = "OPERATOR_KEY_REQUIRED"
 }
