@@ -91,6 +91,9 @@ public indirect enum PayloadSchema: Sendable, Hashable {
             default:
                 guard case .object(var members) = schema.json, let index = members.firstIndex(where: { $0.key == "type" }) else { return schema.json }
                 members[index].value = .array([members[index].value, "null"])
+                if let values = members.firstIndex(where: { $0.key == "enum" }), case .array(let cases) = members[values].value {
+                    members[values].value = .array(cases + [.null])  // an enum admits only what it lists
+                }
                 return .object(members)
             }
         }

@@ -74,6 +74,7 @@ import Testing
                 .init("winnerId", .nullable(.string())),
             ])
         #expect(try PayloadSchema.of(ErrorEvent.self).properties.first?.schema == .reference("ErrorCode"))
+        #expect(join.json["properties"]?["role"] == ["type": ["string", "null"], "enum": ["agent", "spectator", nil]])
     }
 
     @Test func loggedEventsCarrySeqAndRequestsTheirErrors() async throws {
