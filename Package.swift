@@ -140,6 +140,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -384,18 +385,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "ArenaProtocolTests",
-            dependencies: ["ArenaProtocol", "SocketIOProtocol"],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
             name: "MoltArenaClientTests",
             dependencies: [
-                "MoltArenaClient", "ArenaProtocol", "SocketIOProtocol", "Runtime", "ConnectionPlugin", "BattlePlugin", "TurnsPlugin",
+                "MoltArenaClient", "ArenaProtocol", "SocketIOProtocol", "Runtime", "ConnectionPlugin", "BattlePlugin", "TurnsPlugin", "VotingPlugin",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The binary's own parts: the protocol document `moltarena schema` prints.
+        .testTarget(
+            name: "MoltArenaTests",
+            dependencies: [
+                "moltarena", "ArenaProtocol", "Runtime", "RuntimeTesting", "SocketIOProtocol",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

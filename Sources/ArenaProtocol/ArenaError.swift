@@ -20,6 +20,12 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, Expressi
     public static let queueFull: ErrorCode = "QUEUE_FULL"
     /// The connection went over its own rate limits too often and is disconnected.
     public static let rateLimitAbuse: ErrorCode = "RATE_LIMIT_ABUSE"
+
+    /// The codes any client event may be refused with, whoever handles it.
+    public static let everyEvent: [ErrorCode] = [.invalidPayload, .rateLimited, .queueFull, .internalError]
+    /// The codes of the `error` event that answer no event of a handler (an unknown event name, a
+    /// connection disconnected for abuse).
+    public static let connectionLevel: [ErrorCode] = [.unknownEvent, .rateLimitAbuse]
 }
 
 /// The one error type handlers throw. The dispatcher turns it into the `{ok:false,error}` ack

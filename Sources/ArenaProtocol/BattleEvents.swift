@@ -5,6 +5,7 @@ import SocketIOProtocol
 public struct JoinBattle: ClientEvent {
     public typealias Reply = BattleConnected
     public static let name = "battle:join"
+    public static let errors: [ErrorCode] = [.battleNotFound, .notParticipant, .privateBattle]
     public var battleId: String
     public var role: Identity.Role?
     public var sinceSeq: Int?
@@ -39,6 +40,7 @@ public struct BattleConnected: ServerEvent {
 public struct LeaveBattle: ClientEvent {
     public typealias Reply = BattleLeft
     public static let name = "battle:leave"
+    public static let errors: [ErrorCode] = [.notInBattle]
     public var battleId: String
 
     public init(battleId: String) {
@@ -108,7 +110,7 @@ public struct BattlePresence: ServerEvent {
 }
 
 /// `battle:state` (logged): the battle's status changed.
-public struct BattleStateChanged: ServerEvent {
+public struct BattleStateChanged: LoggedEvent {
     public static let name = "battle:state"
     public var battleId: String
     public var status: BattleStatus
@@ -129,7 +131,7 @@ package enum BattleId {
 }
 
 /// `battle:ended` (logged): the turns are over, by the last turn or a forfeit.
-public struct BattleEnded: ServerEvent {
+public struct BattleEnded: LoggedEvent {
     public static let name = "battle:ended"
     public var battleId: String
     public var reason: String
@@ -141,7 +143,7 @@ public struct BattleEnded: ServerEvent {
 }
 
 /// `battle:results` (logged): the final result, announced once.
-public struct BattleResultsEvent: ServerEvent {
+public struct BattleResultsEvent: LoggedEvent {
     public static let name = "battle:results"
     public var battleId: String
     public var votes: [String: Int]
@@ -156,6 +158,14 @@ public struct BattleResultsEvent: ServerEvent {
     }
 
     enum CodingKeys: CodingKey { case battleId, votes, judge, winnerId }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        battleId = try container.decode(String.self, forKey: .battleId)
+        votes = try container.decode([String: Int].self, forKey: .votes)
+        judge = try container.decode(JSONValue?.self, forKey: .judge)  // always there, null without a verdict
+        winnerId = try container.decode(String?.self, forKey: .winnerId)
+    }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)

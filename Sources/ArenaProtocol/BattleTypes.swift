@@ -34,9 +34,6 @@ extension ErrorCode {
     public static let privateBattle: ErrorCode = "PRIVATE_BATTLE"
     public static let notInBattle: ErrorCode = "NOT_IN_BATTLE"
     public static let agentNotFound: ErrorCode = "AGENT_NOT_FOUND"
-}
-
-extension ErrorCode {
     /// The instance that runs the battle cannot be reached now (it is failing over): retry
     /// after `retryAfterMs`, with the same `clientTurnId`.
     public static let battleUnavailable: ErrorCode = "BATTLE_UNAVAILABLE"

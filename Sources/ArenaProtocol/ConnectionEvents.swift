@@ -1,6 +1,18 @@
 import Foundation
 import SocketIOProtocol
 
+extension ErrorCode {
+    public static let invalidApiKey: ErrorCode = "INVALID_API_KEY"
+    public static let agentInactive: ErrorCode = "AGENT_INACTIVE"
+    public static let authRequired: ErrorCode = "AUTH_REQUIRED"
+    /// The codes a connection may be refused with at the handshake (CONNECT_ERROR's `data.code`).
+    public static let handshake: [ErrorCode] = [.invalidApiKey, .agentInactive, .authRequired]
+    /// Sign-up over HTTP is closed on this server (`registration = "closed"`).
+    public static let registrationClosed: ErrorCode = "REGISTRATION_CLOSED"
+    /// The request needs the operator key (`registration = "operator"`, the operator's routes).
+    public static let operatorKeyRequired: ErrorCode = "OPERATOR_KEY_REQUIRED"
+}
+
 /// `connected`: sent once a connection is established.
 public struct Connected: ServerEvent {
     public static let name = "connected"
@@ -28,6 +40,14 @@ public struct Connected: ServerEvent {
 
     enum CodingKeys: CodingKey { case socketId, role, agent, serverTime }
 
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        socketId = try container.decode(String.self, forKey: .socketId)
+        role = try container.decode(Identity.Role.self, forKey: .role)
+        agent = try container.decode(AgentSummary?.self, forKey: .agent)  // always there, null for spectators
+        serverTime = try container.decode(Date.self, forKey: .serverTime)
+    }
+
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(socketId, forKey: .socketId)
@@ -38,7 +58,7 @@ public struct Connected: ServerEvent {
 }
 
 /// `ping {...}`: any object; its fields come back in the `pong`.
-public struct Ping: ClientEvent {
+public struct Ping: ClientEvent, DeclaresPayloadSchema {
     public typealias Reply = Pong
     public static let name = "ping"
     public var fields: [JSONMember]
@@ -58,13 +78,16 @@ public struct Ping: ClientEvent {
         try JSONValue.object(fields).encode(to: encoder)
     }
 
+    /// Any object of at most 32 members.
+    public static let payloadSchema = PayloadSchema.object([], open: true)
+
     public func validate() throws(ArenaError) {
         guard fields.count <= 32 else { throw .invalidPayload("ping takes at most 32 fields") }
     }
 }
 
 /// `pong {"serverTime", ...the ping's fields}`.
-public struct Pong: ServerEvent {
+public struct Pong: ServerEvent, DeclaresPayloadSchema {
     public static let name = "pong"
     public var serverTime: Date
     public var echo: [JSONMember]
@@ -73,6 +96,9 @@ public struct Pong: ServerEvent {
         self.serverTime = serverTime
         self.echo = echo
     }
+
+    /// `serverTime`, then the ping's own members.
+    public static let payloadSchema = PayloadSchema.object([.init("serverTime", .string(format: "date-time"))], open: true)
 
     /// The ping's fields come back beside `serverTime`.
     public init(from decoder: any Decoder) throws {
@@ -103,14 +129,4 @@ public struct AgentDeactivated: ServerEvent {
         self.agentId = agentId
         self.message = message
     }
-}
-
-extension ErrorCode {
-    public static let invalidApiKey: ErrorCode = "INVALID_API_KEY"
-    public static let agentInactive: ErrorCode = "AGENT_INACTIVE"
-    public static let authRequired: ErrorCode = "AUTH_REQUIRED"
-    /// Sign-up over HTTP is closed on this server (`registration = "closed"`).
-    public static let registrationClosed: ErrorCode = "REGISTRATION_CLOSED"
-    /// The request needs the operator key (`registration = "operator"`, the operator's routes).
-    public static let operatorKeyRequired: ErrorCode = "OPERATOR_KEY_REQUIRED"
 }

@@ -17,13 +17,21 @@ public protocol ServerEvent: Codable, Sendable {
 public protocol ClientEvent: Codable, Sendable {
     associatedtype Reply: ServerEvent
     static var name: String { get }
+    /// The codes this event may be refused with besides those of every event
+    /// (``ErrorCode/everyEvent``): the protocol document lists them.
+    static var errors: [ErrorCode] { get }
     /// Checks what decoding cannot (lengths, ranges). Runs before the handler.
     func validate() throws(ArenaError)
 }
 
 extension ClientEvent {
+    public static var errors: [ErrorCode] { [] }
     public func validate() throws(ArenaError) {}
 }
+
+/// An event of a battle's log: persisted, numbered, and broadcast with its `seq` added to the
+/// payload, so a client that rejoins with `sinceSeq` gets what it missed.
+public protocol LoggedEvent: ServerEvent {}
 
 /// The `error` event that accompanies every failed client event.
 public struct ErrorEvent: ServerEvent {

@@ -4,6 +4,9 @@ import Foundation
 public struct SubmitTurn: ClientEvent {
     public typealias Reply = TurnAccepted
     public static let name = "battle:submit_turn"
+    public static let errors: [ErrorCode] = [
+        .contentTooLong, .battleNotFound, .notParticipant, .battleNotInProgress, .notYourTurn, .battleUnavailable,
+    ]
     public var battleId: String
     public var content: String
     public var clientTurnId: String?
@@ -38,7 +41,7 @@ public struct TurnAccepted: ServerEvent, Codable, Equatable {
 }
 
 /// `battle:starting` (logged)
-public struct BattleStarting: ServerEvent {
+public struct BattleStarting: LoggedEvent {
     public static let name = "battle:starting"
     public var battleId: String
     public var startsAt: Date
@@ -83,7 +86,7 @@ public struct TurnOpened: ServerEvent {
 }
 
 /// `battle:turn` (logged): an accepted turn, to the whole room.
-public struct TurnEvent: ServerEvent {
+public struct TurnEvent: LoggedEvent {
     public static let name = "battle:turn"
     public var battleId: String
     public var turnId: String
@@ -115,7 +118,7 @@ public struct TurnSkipped: ServerEvent {
 }
 
 /// `battle:commentary` (logged)
-public struct CommentaryEvent: ServerEvent {
+public struct CommentaryEvent: LoggedEvent {
     public static let name = "battle:commentary"
     public var battleId: String
     public var turnId: String
@@ -129,7 +132,7 @@ public struct CommentaryEvent: ServerEvent {
 }
 
 /// `battle:audio` (logged): the turn's speech is ready.
-public struct AudioEvent: ServerEvent {
+public struct AudioEvent: LoggedEvent {
     public static let name = "battle:audio"
     public var battleId: String
     public var turnId: String

@@ -4,6 +4,10 @@ import Foundation
 public struct CastVote: ClientEvent {
     public typealias Reply = VoteRecorded
     public static let name = "battle:vote"
+    public static let errors: [ErrorCode] = [
+        .battleNotFound, .privateBattle, .votingClosed, .invalidChoice, .cannotVoteOwnBattle, .alreadyVoted, .notEligibleToVote,
+        .battleUnavailable,
+    ]
     public var battleId: String
     public var agentId: String
 
@@ -31,7 +35,7 @@ public struct VoteRecorded: ServerEvent, Codable {
 }
 
 /// `battle:voting_open` (logged)
-public struct VotingOpen: ServerEvent {
+public struct VotingOpen: LoggedEvent {
     public static let name = "battle:voting_open"
     public var battleId: String
     public var endsAt: Date

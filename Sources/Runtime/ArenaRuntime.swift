@@ -66,6 +66,8 @@ public final class ArenaRuntime: Sendable {
     public let services: RuntimeServices
     /// The HTTP routes: the runtime's and every plugin's.
     public let responder: RouterResponder<ArenaRequestContext>
+    /// The AsyncAPI document of what the enabled plugins handle and send (`GET /api/v1/asyncapi.json`).
+    public let protocolDocument: ProtocolDocument
     let pluginServices: [any Service]
     let startHooks: [@Sendable () async throws -> Void]
     let environment: RuntimeEnvironment
@@ -75,7 +77,7 @@ public final class ArenaRuntime: Sendable {
 
     private init(
         plugins: [ResolvedPlugin], io: SocketIOServer, services: RuntimeServices, bus: EventBus,
-        responder: RouterResponder<ArenaRequestContext>, pluginServices: [any Service],
+        responder: RouterResponder<ArenaRequestContext>, protocolDocument: ProtocolDocument, pluginServices: [any Service],
         startHooks: [@Sendable () async throws -> Void], environment: RuntimeEnvironment
     ) {
         self.bus = bus
@@ -84,6 +86,7 @@ public final class ArenaRuntime: Sendable {
         self.io = io
         self.services = services
         self.responder = responder
+        self.protocolDocument = protocolDocument
         self.pluginServices = pluginServices
         self.environment = environment
     }
@@ -159,10 +162,14 @@ public final class ArenaRuntime: Sendable {
                 body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))
             )
         }
-        ProtocolDocumentRoute(document: try AsyncAPIDocument.json()).add(to: router)
+        let protocolDocument = ProtocolDocument(
+            handled: registrations.events.map { ProtocolDocument.Handled($0.type, plugin: $0.plugin) }, sent: registrations.sent,
+            handshakeErrors: registrations.handshakeErrors
+        )
+        try ProtocolDocumentRoute(protocolDocument).add(to: router)
         for addRoutes in registrations.routes { addRoutes(router) }
         return ArenaRuntime(
-            plugins: plugins, io: io, services: services, bus: bus, responder: router.buildResponder(),
+            plugins: plugins, io: io, services: services, bus: bus, responder: router.buildResponder(), protocolDocument: protocolDocument,
             pluginServices: registrations.services, startHooks: registrations.onStart, environment: environment
         )
     }

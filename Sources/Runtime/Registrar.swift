@@ -49,9 +49,16 @@ public struct Registrar {
         registrations.events.append(
             EventRegistration(
                 name: E.name, plugin: pluginName, rateLimit: rateLimit, placement: placement,
-                handle: AnyEventHandler(E.self, handler)
+                handle: AnyEventHandler(E.self, handler), type: E.self
             )
         )
+    }
+
+    /// Declares server events this plugin sends besides the replies of the events it handles
+    /// (those are known from ``on(_:rateLimit:runsOn:_:)``): the protocol document
+    /// (`GET /api/v1/asyncapi.json`, `moltarena schema`) lists exactly what is declared.
+    public mutating func sends(_ types: any ServerEvent.Type...) {
+        registrations.sent += types.map { ProtocolDocument.Sent($0, plugin: pluginName) }
     }
 
     /// Runs when a connection is established (after the Socket.IO CONNECT reply).
@@ -67,13 +74,12 @@ public struct Registrar {
     /// Decides the identity of connecting clients. Runs on the connection's event loop (most
     /// handshakes carry no key and are decided at once): hand blocking work, such as a
     /// synchronous database lookup, to the shared pool (`Task.detached`).
-    public mutating func authenticate(_ authenticator: @escaping Authenticator) {
+    /// `refusals`: the codes it may refuse a connection with, for the protocol document.
+    public mutating func authenticate(refusals: [ErrorCode] = [], _ authenticator: @escaping Authenticator) {
         registrations.authenticators.append((pluginName, authenticator))
+        registrations.handshakeErrors += refusals
     }
 
-    /// Names the header a trusted reverse proxy sets with the client's address
-    /// (`X-Forwarded-For`): ``Connection/clientAddress`` and the identity that event limits count
-    /// under then use its first address. Only for a proxy that overwrites the header.
     /// Declares the broadcasts that form ordered streams (a battle's logged events): with several
     /// servers, each delivers a stream to its sockets in order and once, reading back a gap
     /// (``OrderedStreams``). One plugin may declare them.
@@ -81,6 +87,9 @@ public struct Registrar {
         registrations.orderedStreams = streams
     }
 
+    /// Names the header a trusted reverse proxy sets with the client's address
+    /// (`X-Forwarded-For`): ``Connection/clientAddress`` and the identity that event limits count
+    /// under then use its first address. Only for a proxy that overwrites the header.
     public mutating func trustProxyHeader(_ name: String) {
         registrations.trustedProxyHeader = name
     }
@@ -119,6 +128,7 @@ struct EventRegistration: Sendable {
     let rateLimit: RateLimit?
     let placement: HandlerPlacement
     let handle: AnyEventHandler
+    let type: any ClientEvent.Type
 }
 
 /// Where an event handler runs.
@@ -143,6 +153,9 @@ struct MigrationRegistration: Sendable {
 /// Everything every plugin registered.
 struct Registrations {
     var events: [EventRegistration] = []
+    /// Server events declared with ``Registrar/sends(_:)``.
+    var sent: [ProtocolDocument.Sent] = []
+    var handshakeErrors: [ErrorCode] = []
     /// The header a trusted reverse proxy sets with the client's address (empty: none).
     var trustedProxyHeader = ""
     var orderedStreams: (any OrderedStreams)?

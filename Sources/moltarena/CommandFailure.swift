@@ -8,14 +8,26 @@ enum CommandFailure {
     static func reporting<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch let error as ArenaError {
-            fail(error.message)
-        } catch let error as ConfigError {
-            fail(error.description)
-        } catch let error as RuntimeError {
-            fail(error.description)
         } catch {
-            fail("\(error)")
+            fail(message(for: error))
+        }
+    }
+
+    static func reporting<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            fail(message(for: error))
+        }
+    }
+
+    /// The one line for an error: the message of the errors that have one, else its description.
+    static func message(for error: any Error) -> String {
+        switch error {
+        case let error as ArenaError: error.message
+        case let error as ConfigError: error.description
+        case let error as RuntimeError: error.description
+        default: "\(error)"
         }
     }
 

@@ -22,7 +22,7 @@ struct LogWriterPlugin: Plugin {
         var seq: Int
     }
 
-    struct Logged: ServerEvent {
+    struct Logged: LoggedEvent {
         static let name = "test:logged"
         var battleId: String
         var n: Int

@@ -1,6 +1,13 @@
 import ArenaProtocol
+import BattlePlugin
+import ConnectionPlugin
 import Foundation
+import Logging
 import MoltArenaClient
+import NIOPosix
+import Runtime
+import TurnsPlugin
+import VotingPlugin
 import SocketIOProtocol
 import Testing
 
@@ -42,8 +49,15 @@ import Testing
         #expect(hello.agent == .init(id: "a", name: "Ada"))
     }
 
-    @Test func everyEventOfTheProtocolHasACase() {
-        let declared = ProtocolCatalog.serverEvents.map { $0.name }
+    @Test func everyEventOfTheProtocolHasACase() throws {
+        // What a server with every shipped plugin declares it sends (the protocol document's list).
+        let catalog = PluginCatalog([ConnectionPlugin.self, BattlePlugin.self, TurnsPlugin.self, VotingPlugin.self])
+        let conf = "[connection]\n[battle]\n[turns]\n[voting]\n"
+        let runtime = try ArenaRuntime.build(
+            plugins: catalog.resolve(PluginsFile.parse(conf, path: "plugins.conf")),
+            environment: RuntimeEnvironment(
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton, database: try Storage.inMemory(), logger: Logger(label: "test")))
+        let declared = runtime.protocolDocument.serverEvents.map { $0.type.name }
         #expect(ArenaEvent.knownNames == Set(declared))
     }
 

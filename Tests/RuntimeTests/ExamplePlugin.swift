@@ -98,6 +98,7 @@ struct ListenerPlugin: Plugin {
 
     func register(with registrar: inout Registrar) {
         let rooms = registrar.services.rooms
+        registrar.sends(Heard.self)
         registrar.onConnect { connection in connection.join("everyone") }
         registrar.subscribe(EchoPlugin.EchoHeard.self) { heard in
             rooms.emit(Heard(text: heard.text), to: ["everyone"])

@@ -102,7 +102,7 @@ public actor BattleOwner {
 
     /// Logs an event (persisted with the next `seq`), then broadcasts it to the battle's room.
     @discardableResult
-    public func log<E: ServerEvent>(_ event: E) throws -> Int {
+    public func log<E: LoggedEvent>(_ event: E) throws -> Int {
         try append(event: E.name, payload: try ArenaJSON.encode(event), status: nil)
     }
 

@@ -58,6 +58,8 @@ public struct BattlePlugin: Plugin {
         registrar.subscribe(ClientDisconnected.self) { event in
             await service.disconnected(connectionId: event.connectionId)
         }
+        registrar.sends(
+            ParticipantJoined.self, ParticipantLeft.self, BattlePresence.self, BattleStateChanged.self, BattleResultsEvent.self, LobbyBattle.self)
         registrar.on(JoinBattle.self, rateLimit: options.joinLimit) { request, context in
             try await service.join(request, connection: context.connection)
         }

@@ -18,7 +18,7 @@ public struct BenchJoin: ClientEvent {
 }
 
 /// `battle:turn {"battleId",...}`: any JSON object naming a battle, relayed as it came.
-public struct BenchTurn: ClientEvent {
+public struct BenchTurn: ClientEvent, DeclaresPayloadSchema {
     public typealias Reply = BenchOK
     public static let name = "battle:turn"
     public let battleId: String
@@ -34,6 +34,9 @@ public struct BenchTurn: ClientEvent {
         }
         battleId = id
     }
+
+    /// Any object with a `battleId`.
+    public static let payloadSchema = PayloadSchema.object([.init("battleId", .string())], open: true)
 
     public func validate() throws(ArenaError) {
         guard !battleId.isEmpty, battleId.utf8.count <= 64 else {

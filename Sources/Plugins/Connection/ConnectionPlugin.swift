@@ -42,7 +42,8 @@ public struct ConnectionPlugin: Plugin {
         revocation.listen()
 
         registrar.trustProxyHeader(options.trustedProxyHeader)
-        registrar.authenticate { handshake in
+        registrar.sends(Connected.self, AgentDeactivated.self)
+        registrar.authenticate(refusals: ErrorCode.handshake) { handshake in
             await HandshakeAuthenticator(store: store, anonymousSpectators: anonymousSpectators).authenticate(handshake)
         }
         registrar.onConnect { connection in

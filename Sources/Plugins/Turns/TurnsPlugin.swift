@@ -33,6 +33,7 @@ public struct TurnsPlugin: Plugin {
 
         if mode == .placeholder {
             let placeholder = PlaceholderTurns(battles: battles, store: store, services: services, options: options)
+            registrar.sends(TurnEvent.self)
             registrar.on(SubmitTurn.self) { request, context in
                 try await placeholder.submit(request, by: context.connection)
             }
@@ -43,6 +44,10 @@ public struct TurnsPlugin: Plugin {
         let (providers, httpClient) = ProviderFactory.make(options, clock: services.clock, logger: services.logger)
         if let httpClient { registrar.service(httpClient) }
         let engine = TurnsEngine(battles: battles, store: store, services: services, options: options, providers: providers)
+        // battle:audio only when speech is on; it is part of what the plugin may send all the same.
+        registrar.sends(
+            BattleStarting.self, YourTurn.self, TurnOpened.self, TurnEvent.self, TurnSkipped.self, CommentaryEvent.self, AudioEvent.self,
+            BattleEnded.self)
         registrar.subscribe(BattleReady.self) { event in await engine.participantsPresent(event.battleId) }
         registrar.subscribe(BattleJoined.self) { event in await engine.joined(event) }
         registrar.on(SubmitTurn.self) { request, context in

@@ -28,6 +28,7 @@ public struct VotingPlugin: Plugin {
             agentCreatedAt: { try? agents.agent(id: $0)?.createdAt })
         registrar.contribute(coordinator, to: BattlePlugin.conclusion)
         registrar.contribute(VoteStore.snapshotSection, to: BattlePlugin.snapshotVotes)
+        registrar.sends(VotingOpen.self, VoteUpdate.self)
         registrar.on(CastVote.self, rateLimit: RateLimit(options.votesPer10Seconds, per: .seconds(10))) { request, context in
             try await coordinator.vote(request, by: context.connection)
         }
