@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import SocketIOProtocol
 
 /// The request context of the runtime's HTTP routes.
 public struct ArenaRequestContext: RequestContext {
@@ -18,14 +19,18 @@ public struct ArenaRequestContext: RequestContext {
 }
 
 extension ArenaError: HTTPResponseError {
+    /// `{"error":{"code","message"}}`, with `retryAfterMs` and a `Retry-After` header (whole
+    /// seconds, rounded up) when the error says when to try again (RATE_LIMITED).
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body: [String: [String: String]] = ["error": ["code": code.rawValue, "message": message]]
-        let data = (try? JSONEncoder().encode(body)) ?? Data()
-        return Response(
-            status: status,
-            headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data))
-        )
+        var error: [JSONMember] = [JSONMember("code", .string(code.rawValue)), JSONMember("message", .string(message))]
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let retryAfterMs {
+            error.append(JSONMember("retryAfterMs", .int(Int64(retryAfterMs))))
+            headers[.retryAfter] = String((max(retryAfterMs, 0) + 999) / 1000)
+        }
+        var bytes: [UInt8] = []
+        JSONWriter.write(.object([JSONMember("error", .object(error))]), into: &bytes)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }
 

@@ -75,9 +75,15 @@ import Testing
             for i in 0..<2 {
                 #expect(try await Self.create(http, name: "a\(i)", headers: [forwarded: "203.0.113.7"]).0 == .created)
             }
-            let (status, body) = try await Self.create(http, name: "a2", headers: [forwarded: "203.0.113.7, 10.0.0.1"])
-            #expect(status == .tooManyRequests)
+            let limited = try await http.execute(
+                uri: "/api/v1/agents", method: .post, headers: [forwarded: "203.0.113.7, 10.0.0.1"], body: ByteBuffer(string: #"{"name":"a2"}"#))
+            #expect(limited.status == .tooManyRequests)
+            let body = try JSONParser.parse(String(buffer: limited.body))
             #expect(body["error"]?["code"] == "RATE_LIMITED")
+            // When to try again, exactly in the body and in whole seconds in the header.
+            let retryAfterMs = try #require(body["error"]?["retryAfterMs"]?.intValue)
+            #expect(retryAfterMs > 0 && retryAfterMs <= 60_000)
+            #expect(limited.headers[.retryAfter] == String((retryAfterMs + 999) / 1000))
             #expect(try await Self.create(http, name: "b0", headers: [forwarded: "198.51.100.9"]).0 == .created, "another address has its own budget")
             await arena.advanceClock(by: .seconds(30))
             #expect(try await Self.create(http, name: "a3", headers: [forwarded: "203.0.113.7"]).0 == .created, "refilled with the clock")
