@@ -133,7 +133,14 @@ final class BattleMatch: @unchecked Sendable {
     }
 
     private func yourTurn(_ player: BattlePlayer, now: UInt64) {
-        guard !stopped, player.pending == nil, !awaitingFirstTurn else { return }
+        guard !stopped, !awaitingFirstTurn else { return }
+        guard player.pending == nil else {
+            // The server may offer the next turn before the previous turn's ack has reached
+            // this connection (the other agent played in between, faster than the ack came):
+            // the offer is kept and played once the ack arrives, as any agent must.
+            player.offered = true
+            return
+        }
         guard let windowStart else {
             let start = monotonicNow()
             let end = start + duration
@@ -191,6 +198,10 @@ final class BattleMatch: @unchecked Sendable {
         _ = acceptLatency.record(min(max(micros, 1), LoopStats.highestMicroseconds))
         accepted.append(Accepted(n: pending.n, turnId: event.turnId, battleId: event.battleId, at: now))
         lastAcceptAt = now
+        if player.offered {
+            player.offered = false
+            yourTurn(player, now: now)
+        }
     }
 
     private func refused(_ player: BattlePlayer, _ event: ErrorEvent) {
@@ -205,6 +216,10 @@ final class BattleMatch: @unchecked Sendable {
         } else {
             submitErrors += 1
             player.pending = nil
+            if player.offered {
+                player.offered = false
+                yourTurn(player, now: monotonicNow())
+            }
         }
     }
 
@@ -224,6 +239,7 @@ final class BattleMatch: @unchecked Sendable {
             return
         }
         battleIndex += 1
+        for player in players { player.offered = false }  // offers were the ended battle's
         let join = ClientFrame.join(battleId: currentBattle, ackId: battleIndex)
         for player in players { player.channel?.writeAndFlush(join, promise: nil) }
     }
@@ -243,6 +259,8 @@ final class BattlePlayer: @unchecked Sendable {
     /// Set when the connection is ready, before any turn can be offered to it.
     var channel: (any Channel)?
     fileprivate var pending: Pending?
+    /// A `battle:your_turn` that came while `pending` was still unanswered.
+    fileprivate var offered = false
 
     init(match: BattleMatch, agentId: String) {
         self.match = match
