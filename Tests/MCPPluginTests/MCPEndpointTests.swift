@@ -4,7 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import MCPPlugin
+@testable import MCPPlugin
 import NIOConcurrencyHelpers
 import NIOCore
 import Runtime
@@ -235,4 +235,29 @@ func waitUntil(_ condition: @Sendable () async -> Bool) async throws {
         await Task.yield()
     }
     Issue.record("condition never held")
+}
+
+@Suite struct TurnViewTests {
+    /// Between a round's first turn opening and the battle's `round` moving on, the snapshot says
+    /// round 1 while the open turn is round 2: the answer gives the open turn's round (an agent
+    /// that keys its clientTurnId on the round would otherwise replay round 1's id and lose its turn).
+    @Test func theRoundIsTheOpenTurnsRound() {
+        let snapshot: JSONValue = [
+            "id": "btl_1", "status": "IN_PROGRESS", "round": 1, "rounds": 2,
+            "participants": [["id": "a", "name": "Ada"], ["id": "b", "name": "Grace"]],
+            "turns": [["round": 1, "agentId": "a", "content": "one"], ["round": 1, "agentId": "b", "content": "two"]],
+            "currentTurn": ["agentId": "a", "round": 2, "deadline": "2026-12-06T00:00:00.000Z"],
+        ]
+        let answer = TurnView(snapshot: snapshot, agentId: "a").answer(timedOut: false)
+        #expect(answer["yourTurn"] == true && answer["round"] == 2)
+        #expect(answer["transcript"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["Ada", "Grace"])
+        let other = TurnView(snapshot: snapshot, agentId: "b").answer(timedOut: true)
+        #expect(other["yourTurn"] == false && other["deadline"] == nil && other["timedOut"] == true)
+        var voting = snapshot
+        if case .object(var members) = voting {
+            members = members.map { $0.key == "status" ? JSONMember("status", "VOTING") : $0 }.filter { $0.key != "currentTurn" }
+            voting = .object(members)
+        }
+        #expect(TurnView(snapshot: voting, agentId: "a").turnsOver)
+    }
 }

@@ -20,7 +20,9 @@ struct TurnView {
             .init("yourTurn", .bool(yourTurn)),
             .init("turnsOver", .bool(turnsOver)),
             .init("timedOut", .bool(timedOut)),
-            .init("round", snapshot["round"] ?? .null),
+            // The open turn's round when there is one: the battle's own `round` moves to the
+            // next round a moment after that round's first turn opens.
+            .init("round", snapshot["currentTurn"]?["round"] ?? snapshot["round"] ?? .null),
             .init("rounds", snapshot["rounds"] ?? .null),
         ]
         if yourTurn, let deadline = snapshot["currentTurn"]?["deadline"] { members.append(.init("deadline", deadline)) }
