@@ -118,7 +118,7 @@ final class BattleMatch: @unchecked Sendable {
         guard index < BattleEventName.otherIndex else { return }
         switch BattleEventName.allCases[index] {
         case .yourTurn:
-            if let event = YourTurn.decode(text), event.battleId == currentBattle { yourTurn(player, now: now) }
+            if let event = YourTurn.decode(text), event.battleId == currentBattle { yourTurn(player, round: event.round, now: now) }
         case .turnAccepted:
             if let event = TurnAccepted.decode(text) { turnAccepted(player, event, now: now) }
         case .error:
@@ -132,13 +132,14 @@ final class BattleMatch: @unchecked Sendable {
         }
     }
 
-    private func yourTurn(_ player: BattlePlayer, now: UInt64) {
+    private func yourTurn(_ player: BattlePlayer, round: Int, now: UInt64) {
         guard !stopped, !awaitingFirstTurn else { return }
-        guard player.pending == nil else {
-            // The server may offer the next turn before the previous turn's ack has reached
-            // this connection (the other agent played in between, faster than the ack came):
-            // the offer is kept and played once the ack arrives, as any agent must.
-            player.offered = true
+        if let pending = player.pending {
+            // The server may offer the next round's turn before the previous turn's ack has
+            // reached this connection (the other agent played in between, faster than the ack
+            // came): that offer is kept and played once the ack arrives, as any agent must. An
+            // offer of the round already submitted (sent again) is not a new turn.
+            if round > pending.round { player.offered = round }
             return
         }
         guard let windowStart else {
@@ -151,7 +152,7 @@ final class BattleMatch: @unchecked Sendable {
             let begun = beginWindow?(start, end) ?? loop.makeSucceededVoidFuture()
             begun.hop(to: loop).whenComplete { _ in
                 self.awaitingFirstTurn = false
-                self.submit(player, battleId: battleId)
+                self.submit(player, battleId: battleId, round: round)
             }
             return
         }
@@ -165,14 +166,14 @@ final class BattleMatch: @unchecked Sendable {
             if lastAcceptAt > windowStart { betweenBattles += now - lastAcceptAt }
             lastBattleBegun = battleIndex
         }
-        submit(player, battleId: currentBattle)
+        submit(player, battleId: currentBattle, round: round)
     }
 
-    private func submit(_ player: BattlePlayer, battleId: String) {
+    private func submit(_ player: BattlePlayer, battleId: String, round: Int) {
         guard !stopped else { return }
         let n = nextN
         nextN += 1
-        player.pending = BattlePlayer.Pending(n: n, battleId: battleId, sentAt: 0)
+        player.pending = BattlePlayer.Pending(n: n, battleId: battleId, round: round, sentAt: 0)
         send(player)
     }
 
@@ -198,9 +199,9 @@ final class BattleMatch: @unchecked Sendable {
         _ = acceptLatency.record(min(max(micros, 1), LoopStats.highestMicroseconds))
         accepted.append(Accepted(n: pending.n, turnId: event.turnId, battleId: event.battleId, at: now))
         lastAcceptAt = now
-        if player.offered {
-            player.offered = false
-            yourTurn(player, now: now)
+        if let offered = player.offered {
+            player.offered = nil
+            yourTurn(player, round: offered, now: now)
         }
     }
 
@@ -216,9 +217,9 @@ final class BattleMatch: @unchecked Sendable {
         } else {
             submitErrors += 1
             player.pending = nil
-            if player.offered {
-                player.offered = false
-                yourTurn(player, now: monotonicNow())
+            if let offered = player.offered {
+                player.offered = nil
+                yourTurn(player, round: offered, now: monotonicNow())
             }
         }
     }
@@ -239,7 +240,7 @@ final class BattleMatch: @unchecked Sendable {
             return
         }
         battleIndex += 1
-        for player in players { player.offered = false }  // offers were the ended battle's
+        for player in players { player.offered = nil }  // offers were the ended battle's
         let join = ClientFrame.join(battleId: currentBattle, ackId: battleIndex)
         for player in players { player.channel?.writeAndFlush(join, promise: nil) }
     }
@@ -251,6 +252,7 @@ final class BattlePlayer: @unchecked Sendable {
     struct Pending {
         var n: UInt64
         var battleId: String
+        var round: Int
         var sentAt: UInt64
     }
 
@@ -259,8 +261,9 @@ final class BattlePlayer: @unchecked Sendable {
     /// Set when the connection is ready, before any turn can be offered to it.
     var channel: (any Channel)?
     fileprivate var pending: Pending?
-    /// A `battle:your_turn` that came while `pending` was still unanswered.
-    fileprivate var offered = false
+    /// The round of a `battle:your_turn` for a later round that came while `pending` was still
+    /// unanswered.
+    fileprivate var offered: Int?
 
     init(match: BattleMatch, agentId: String) {
         self.match = match

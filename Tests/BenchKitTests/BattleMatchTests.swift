@@ -46,6 +46,21 @@ import Testing
         return texts
     }
 
+    /// The server may offer an agent its next round before the ack of its previous turn reaches
+    /// it (the other agent played in between): the offer is played once the ack comes.
+    @Test func anOfferThatOvertakesTheAckIsPlayedWhenTheAckComes() throws {
+        receive(#"42["battle:your_turn",{"battleId":"btl_1","round":1,"deadline":"x"}]"#, by: alpha)
+        #expect(try sent(on: alphaChannel).count == 1)
+        receive(#"42["battle:your_turn",{"battleId":"btl_1","round":2,"deadline":"x"}]"#, by: alpha)
+        #expect(try sent(on: alphaChannel).isEmpty, "one submission at a time")
+        receive(#"42["battle:turn_accepted",{"battleId":"btl_1","turnId":"trn_1","round":1}]"#, by: alpha)
+        let next = try sent(on: alphaChannel)
+        #expect(next.count == 1 && next[0].contains(#""clientTurnId":"bench-1""#), "\(next)")
+        receive(#"42["battle:turn_accepted",{"battleId":"btl_1","turnId":"trn_2","round":2}]"#, by: alpha)
+        #expect(try sent(on: alphaChannel).isEmpty)
+        #expect(match.accepted.map(\.turnId) == ["trn_1", "trn_2"])
+    }
+
     @Test func playsTurnsAndMovesToTheNextBattle() throws {
         receive(#"42["battle:your_turn",{"battleId":"btl_1","round":1,"deadline":"x"}]"#, by: alpha)
         let first = try sent(on: alphaChannel)
