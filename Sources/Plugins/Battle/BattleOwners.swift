@@ -57,6 +57,7 @@ public final class BattleOwners: Sendable {
             guard let self else { return [] }
             return await self.answer(body)
         }
+        handleLobbyPresenceRequests()
     }
 
     var cluster: any Cluster { services.cluster }
@@ -253,9 +254,9 @@ public final class BattleOwners: Sendable {
         presence.withLockedValue { $0[battleId] = value }
     }
 
-    /// A battle's presence for the lobby: empty when no owner runs it here.
-    func presence(of battleId: String) -> LobbyPresence {
-        presence.withLockedValue { $0[battleId] } ?? LobbyPresence()
+    /// A battle's presence for the lobby if its owner runs here.
+    func ownedPresence(of battleId: String) -> LobbyPresence? {
+        presence.withLockedValue { $0[battleId] }
     }
 
     func statusChanged() { onStatusChange() }

@@ -67,7 +67,7 @@ public struct BattlePlugin: Plugin {
             try await service.leave(request.battleId, connection: context.connection)
         }
         registrar.on(JoinLobby.self, rateLimit: options.joinLimit) { _, context in
-            try service.joinLobby(context.connection)
+            try await service.joinLobby(context.connection)
         }
         registrar.routes { router in
             BattleRoutes(service: service, agents: agents, options: options).add(to: router)

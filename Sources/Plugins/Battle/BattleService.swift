@@ -86,10 +86,12 @@ public final class BattleService: Sendable {
     // MARK: The lobby
 
     /// `lobby:join`: the connection follows the public battles; the reply lists them.
-    func joinLobby(_ connection: Connection) throws -> LobbyConnected {
+    /// Presence counts are the owners', summed across the cluster's instances.
+    func joinLobby(_ connection: Connection) async throws -> LobbyConnected {
         connection.join(BattleRoom.lobby)
         let battles = try store.listPublic(status: nil)
-        return LobbyConnected(battles: battles.map { LobbyBattle($0, presence: owners.presence(of: $0.id)) })
+        let presence = await owners.lobbyPresence(of: battles.filter { !$0.status.isFinished }.map(\.id))
+        return LobbyConnected(battles: battles.map { LobbyBattle($0, presence: presence[$0.id] ?? LobbyPresence()) })
     }
 
     /// A battle was created: the lobby shows it at once (private ones never).

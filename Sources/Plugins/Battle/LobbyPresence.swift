@@ -2,7 +2,7 @@ import ArenaProtocol
 import Runtime
 
 /// Who is in a battle's room, as last announced in `battle:presence`.
-struct LobbyPresence: Sendable, Equatable {
+struct LobbyPresence: Sendable, Equatable, Codable {
     var agentsOnline: [String] = []
     var spectators = 0
 }

@@ -68,6 +68,25 @@ def test_spectators_on_every_instance_get_every_event_once_and_in_order(cluster,
     assert_contiguous_log(late.logged(), first=4)
 
 
+def test_the_lobby_list_on_any_instance_counts_presence_on_every_instance(cluster, clients, redis_server):
+    one, two = cluster
+    wait_subscribed(redis_server.url, 2)
+    battle, alpha, beta = play(one, clients)
+    bid = battle["id"]
+    a = clients(one, alpha)
+    a.join(bid)  # the battle's owner is instance 1, where it is first needed
+    here, there = clients(one, label="spectator on 1"), clients(two, label="spectator on 2")
+    here.join(bid)
+    there.join(bid)
+    # The owner has counted both instances' spectators once a presence update says so.
+    here.wait_event("battle:presence", lambda p: p["spectators"] == 2 and p["agentsOnline"] == [alpha["id"]])
+    for arena in (two, one):
+        follower = clients(arena, label="lobby follower")
+        listed = {b["id"]: b for b in follower.ok("lobby:join", {}, "lobby:connected")["battles"]}
+        assert listed[bid]["spectators"] == 2, listed[bid]
+        assert listed[bid]["agentsOnline"] == [alpha["id"]], listed[bid]
+
+
 def test_the_cluster_message_is_the_node_adapters_msgpack(cluster, clients, redis_server):
     one, two = cluster
     wait_subscribed(redis_server.url, 2)
