@@ -126,6 +126,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The arena's SQL layer: values, rows, transactions and migrations the stores are written
+        // against, and its SQLite backend (GRDB). PostgreSQL is another backend of the same protocol.
+        .target(
+            name: "ArenaStorage",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Runtime",
             dependencies: [
