@@ -18,11 +18,14 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, Expressi
     /// dropped unhandled. Not a rate limit: nothing was counted, and waiting for the answers to the
     /// events already sent is enough.
     public static let queueFull: ErrorCode = "QUEUE_FULL"
+    /// The database could not be reached (down or restarting): nothing was written, and the
+    /// same request may be sent again after `retryAfterMs` (a turn with the same `clientTurnId`).
+    public static let databaseUnavailable: ErrorCode = "DATABASE_UNAVAILABLE"
     /// The connection went over its own rate limits too often and is disconnected.
     public static let rateLimitAbuse: ErrorCode = "RATE_LIMIT_ABUSE"
 
     /// The codes any client event may be refused with, whoever handles it.
-    public static let everyEvent: [ErrorCode] = [.invalidPayload, .rateLimited, .queueFull, .internalError]
+    public static let everyEvent: [ErrorCode] = [.invalidPayload, .rateLimited, .queueFull, .databaseUnavailable, .internalError]
     /// The codes of the `error` event that answer no event of a handler (an unknown event name, a
     /// connection disconnected for abuse).
     public static let connectionLevel: [ErrorCode] = [.unknownEvent, .rateLimitAbuse]
@@ -64,4 +67,8 @@ public struct ArenaError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public static let internalError = ArenaError(.internalError, "internal error", status: .internalServerError)
+
+    public static let databaseUnavailable = ArenaError(
+        .databaseUnavailable, "the database is unavailable; nothing was written, retry in 1000 ms", status: .serviceUnavailable,
+        retryAfterMs: 1000)
 }

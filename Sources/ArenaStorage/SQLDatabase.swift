@@ -8,6 +8,7 @@ public protocol SQLDatabase: Sendable {
     /// Runs `body` in a transaction that sees one state of the database.
     func read<T>(_ body: (any SQLConnection) throws -> T) throws -> T
     /// Runs `body` in a transaction: all of its statements or none.
+    @discardableResult
     func write<T>(_ body: (any SQLConnection) throws -> T) throws -> T
     /// Applies the migrations not applied yet, in order, each once per database whoever asks.
     func migrate(_ migrations: [SQLMigration]) throws
@@ -15,13 +16,6 @@ public protocol SQLDatabase: Sendable {
     func appliedMigrations() throws -> Set<String>
     /// Whether the database answers now (`/health`).
     func ping() -> Bool
-}
-
-extension SQLDatabase {
-    /// The same as ``read(_:)``, for async callers (it does not suspend).
-    public func read<T>(_ body: (any SQLConnection) throws -> T) async throws -> T { try read(body) }
-    /// The same as ``write(_:)``, for async callers (it does not suspend).
-    public func write<T>(_ body: (any SQLConnection) throws -> T) async throws -> T { try write(body) }
 }
 
 /// A named schema change, owned by one plugin. Most are one text for every database, in the

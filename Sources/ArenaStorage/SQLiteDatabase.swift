@@ -37,6 +37,7 @@ public struct SQLiteDatabase: SQLDatabase {
         try run { try writer.read { db in try body(GRDBConnection(db: db)) } }
     }
 
+    @discardableResult
     public func write<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
         try run { try writer.write { db in try body(GRDBConnection(db: db)) } }
     }

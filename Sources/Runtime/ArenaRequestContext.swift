@@ -58,8 +58,11 @@ struct ArenaErrorMiddleware: RouterMiddleware {
         } catch is DecodingError {
             return try ArenaError.invalidPayload("request body does not match the expected JSON").response(from: request, context: context)
         } catch {
-            context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
-            return try ArenaError.internalError.response(from: request, context: context)
+            let answer = ArenaError.answering(error)
+            if answer.code == .internalError {
+                context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            }
+            return try answer.response(from: request, context: context)
         }
     }
 }

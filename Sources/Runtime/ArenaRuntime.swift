@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Hummingbird
 import Logging
 import Metrics
@@ -11,7 +10,7 @@ import SocketIOServer
 /// What the runtime is built on: where it runs, what it stores in, how it measures and logs.
 public struct RuntimeEnvironment: Sendable {
     public var eventLoopGroup: any EventLoopGroup
-    public var database: any DatabaseWriter
+    public var database: any SQLDatabase
     /// Nil: a clock over the first event loop (real time).
     public var clock: (any RuntimeClock)?
     public var metricsRegistry: PrometheusCollectorRegistry
@@ -34,7 +33,7 @@ public struct RuntimeEnvironment: Sendable {
 
     public init(
         eventLoopGroup: any EventLoopGroup,
-        database: any DatabaseWriter,
+        database: any SQLDatabase,
         clock: (any RuntimeClock)? = nil,
         metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         logger: Logger,
@@ -68,6 +67,8 @@ public final class ArenaRuntime: Sendable {
     public let responder: RouterResponder<ArenaRequestContext>
     /// The AsyncAPI document of what the enabled plugins handle and send (`GET /api/v1/asyncapi.json`).
     public let protocolDocument: ProtocolDocument
+    /// The enabled plugins' migrations, in the order they were applied.
+    public let migrations: [SQLMigration]
     let pluginServices: [any Service]
     let startHooks: [@Sendable () async throws -> Void]
     let environment: RuntimeEnvironment
@@ -77,7 +78,8 @@ public final class ArenaRuntime: Sendable {
 
     private init(
         plugins: [ResolvedPlugin], io: SocketIOServer, services: RuntimeServices, bus: EventBus,
-        responder: RouterResponder<ArenaRequestContext>, protocolDocument: ProtocolDocument, pluginServices: [any Service],
+        responder: RouterResponder<ArenaRequestContext>, protocolDocument: ProtocolDocument, migrations: [SQLMigration],
+        pluginServices: [any Service],
         startHooks: [@Sendable () async throws -> Void], environment: RuntimeEnvironment
     ) {
         self.bus = bus
@@ -87,6 +89,7 @@ public final class ArenaRuntime: Sendable {
         self.services = services
         self.responder = responder
         self.protocolDocument = protocolDocument
+        self.migrations = migrations
         self.pluginServices = pluginServices
         self.environment = environment
     }
@@ -137,7 +140,7 @@ public final class ArenaRuntime: Sendable {
                     + "both authenticate connections; enable only one"
             )
         }
-        try Storage.migrate(environment.database, registrations.migrations)
+        try environment.database.migrate(registrations.migrations.map(\.migration))
 
         Dispatcher(
             namespace: namespace, services: services, events: events,
@@ -153,7 +156,14 @@ public final class ArenaRuntime: Sendable {
         let router = Router(context: ArenaRequestContext.self)
         router.add(middleware: ArenaErrorMiddleware())
         let isHealthy = environment.isHealthy
-        router.get("/health") { _, _ in try jsonResponse(["status": isHealthy() ? "ok" : "degraded"]) }
+        let database = environment.database
+        router.get("/health") { _, _ in
+            // Asked off the event loops (a PostgreSQL ping waits for its answer, 2 s at most).
+            let databaseUp = database.ping()
+            return try jsonResponse([
+                "status": isHealthy() && databaseUp ? "ok" : "degraded", "database": databaseUp ? "ok" : "unavailable",
+            ])
+        }
         let registry = environment.metricsRegistry
         router.get("/metrics") { _, _ in
             Response(
@@ -170,7 +180,7 @@ public final class ArenaRuntime: Sendable {
         for addRoutes in registrations.routes { addRoutes(router) }
         return ArenaRuntime(
             plugins: plugins, io: io, services: services, bus: bus, responder: router.buildResponder(), protocolDocument: protocolDocument,
-            pluginServices: registrations.services, startHooks: registrations.onStart, environment: environment
+            migrations: registrations.migrations.map(\.migration), pluginServices: registrations.services, startHooks: registrations.onStart, environment: environment
         )
     }
 

@@ -153,8 +153,13 @@ struct Dispatcher: Sendable {
         } catch let error as ArenaError {
             await reply(on: connection) { fail(error, event: registration.name, connection: connection, ack: ack) }
         } catch {
-            logger.error("handler failed", metadata: ["error": "\(error)"])
-            await reply(on: connection) { fail(.internalError, event: registration.name, connection: connection, ack: ack) }
+            let answer = ArenaError.answering(error)
+            if answer.code == .internalError {
+                logger.error("handler failed", metadata: ["error": "\(error)"])
+            } else {
+                logger.warning("handler refused", metadata: ["error": "\(error)"])
+            }
+            await reply(on: connection) { fail(answer, event: registration.name, connection: connection, ack: ack) }
         }
     }
 

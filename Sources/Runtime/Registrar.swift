@@ -1,4 +1,3 @@
-import GRDB
 import Hummingbird
 import ServiceLifecycle
 import SocketIOServer
@@ -106,8 +105,8 @@ public struct Registrar {
 
     /// Adds a database migration; its name must start with the plugin's name and a dot
     /// (`battle.1-create`), so every table has a known owner.
-    public mutating func migration(_ name: String, _ migrate: @escaping @Sendable (GRDB.Database) throws -> Void) {
-        registrations.migrations.append(MigrationRegistration(name: name, plugin: pluginName, migrate: migrate))
+    public mutating func migration(_ migration: SQLMigration) {
+        registrations.migrations.append(MigrationRegistration(plugin: pluginName, migration: migration))
     }
 
     /// Runs once when the runtime starts, after migrations and before clients are served: the
@@ -145,9 +144,9 @@ public enum HandlerPlacement: Sendable {
 }
 
 struct MigrationRegistration: Sendable {
-    let name: String
     let plugin: String
-    let migrate: @Sendable (GRDB.Database) throws -> Void
+    let migration: SQLMigration
+    var name: String { migration.name }
 }
 
 /// Everything every plugin registered.

@@ -1,10 +1,9 @@
-import GRDB
 import Logging
 
 /// What the runtime hands every plugin at registration: storage, the bus, rooms, time, jobs, the
 /// rate limiter and a logger. One value, no singletons.
 public struct RuntimeServices: Sendable {
-    public let database: any DatabaseWriter
+    public let database: any SQLDatabase
     /// Publish only: subscriptions are made at boot through the ``Registrar``.
     public let bus: EventPublisher
     public let rooms: RoomBroadcaster

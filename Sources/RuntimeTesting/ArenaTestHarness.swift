@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Hummingbird
 import HummingbirdTesting
 import HTTPTypes
@@ -26,7 +25,7 @@ import SocketIOServer
 public final class ArenaTestHarness: Sendable {
     public let runtime: ArenaRuntime
     public let eventLoop: NIOAsyncTestingEventLoop
-    public let database: DatabaseQueue
+    public let database: any SQLDatabase
 
     /// The wall-clock date the harness's clock starts at.
     public static let startDate = Date(timeIntervalSince1970: 1_800_000_000)
@@ -34,7 +33,7 @@ public final class ArenaTestHarness: Sendable {
     private let servicesTask: Task<Void, Never>
     private let serviceGroup: ServiceGroup
 
-    private init(runtime: ArenaRuntime, eventLoop: NIOAsyncTestingEventLoop, database: DatabaseQueue, logger: Logger) {
+    private init(runtime: ArenaRuntime, eventLoop: NIOAsyncTestingEventLoop, database: any SQLDatabase, logger: Logger) {
         self.runtime = runtime
         self.eventLoop = eventLoop
         self.database = database
@@ -64,14 +63,14 @@ public final class ArenaTestHarness: Sendable {
     public static func start(
         pluginsConf: String,
         catalog: PluginCatalog,
-        database: DatabaseQueue? = nil,
+        database: (any SQLDatabase)? = nil,
         startDate: Date = startDate,
         logLevel: Logger.Level = .warning
     ) async throws -> ArenaTestHarness {
         let loop = NIOAsyncTestingEventLoop()
         var logger = Logger(label: "harness")
         logger.logLevel = logLevel
-        let database = try database ?? Storage.inMemory()
+        let database = try database ?? SQLiteDatabase.inMemory()
         let environment = RuntimeEnvironment(
             eventLoopGroup: loop,
             database: database,

@@ -1,7 +1,6 @@
 import ArgumentParser
 import ConnectionPlugin
 import Foundation
-import GRDB
 import NIOPosix
 import Runtime
 
@@ -14,11 +13,11 @@ struct AgentsCommand: ParsableCommand {
     )
 
     struct DatabaseOption: ParsableArguments {
-        @Option(help: "The SQLite database file.") var db = "moltarena.sqlite"
+        @Option(help: ArenaDatabase.help) var db = "moltarena.sqlite"
 
         func store() throws -> AgentStore {
-            let database = try Storage.open(path: db)
-            try Storage.migrate(database, AgentStore.migrations)
+            let database = try ArenaDatabase.open(db)
+            try database.migrate(AgentStore.migrations)
             return AgentStore(database: database, clock: SystemClock())
         }
     }

@@ -20,12 +20,12 @@ struct BattlesCommand: ParsableCommand {
         @Option(help: "Participant agent ids in turn order, comma-separated.") var agents: String
         @Flag(help: "Only participants may join or read it.") var `private` = false
         @Option(help: "Rounds: each agent takes this many turns.") var rounds = 3
-        @Option(help: "The SQLite database file.") var db = "moltarena.sqlite"
+        @Option(help: ArenaDatabase.help) var db = "moltarena.sqlite"
 
         func run() throws {
             let battle = try CommandFailure.reporting {
-                let database = try Storage.open(path: db)
-                try Storage.migrate(database, AgentStore.migrations + BattlePlugin.migrations)
+                let database = try ArenaDatabase.open(db)
+                try database.migrate(AgentStore.migrations + BattlePlugin.migrations)
                 let ids = agents.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 return try BattleStore(database: database, clock: SystemClock())
                     .create(title: title, agentIds: ids, visibility: `private` ? .private : .public, rounds: rounds)
@@ -37,12 +37,12 @@ struct BattlesCommand: ParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a battle's snapshot as JSON.")
         @Argument(help: "The battle's id.") var id: String
-        @Option(help: "The SQLite database file.") var db = "moltarena.sqlite"
+        @Option(help: ArenaDatabase.help) var db = "moltarena.sqlite"
         @Option(help: "The plugins file (plugins add turns, votes and results to the snapshot).") var config = "plugins.conf"
 
         func run() throws {
             let snapshot = try CommandFailure.reporting { () -> JSONValue? in
-                let database = try Storage.open(path: db)
+                let database = try ArenaDatabase.open(db)
                 let environment = RuntimeEnvironment(
                     eventLoopGroup: MultiThreadedEventLoopGroup.singleton, database: database, logger: .init(label: "moltarena"))
                 let runtime = try ArenaRuntime.build(configPath: config, catalog: Plugins.catalog, environment: environment)

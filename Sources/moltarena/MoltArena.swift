@@ -8,7 +8,7 @@ struct MoltArena: AsyncParsableCommand {
         abstract: "MoltArena: a real-time battle runtime for AI agents over Socket.IO.",
         subcommands: [
             ServeCommand.self, AgentsCommand.self, BattlesCommand.self, ClientCommand.self, ConformanceServerCommand.self, BenchCommand.self,
-            MCPCommand.self, SchemaCommand.self,
+            MCPCommand.self, SchemaCommand.self, DatabaseCommand.self,
         ]
     )
 }

@@ -34,7 +34,7 @@ struct SchemaCommand: AsyncParsableCommand {
         logger.logLevel = .error
         let file = try config.map { try PluginsFile.load(path: $0) } ?? PluginsFile.parse(allPlugins, path: "(every plugin)")
         let environment = RuntimeEnvironment(
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, database: try Storage.inMemory(), logger: logger)
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, database: try SQLiteDatabase.inMemory(), logger: logger)
         let runtime = try ArenaRuntime.build(plugins: Plugins.catalog.resolve(file), environment: environment)
         let group = ServiceGroup(configuration: .init(services: runtime.backgroundServices.map { .init(service: $0) }, logger: logger))
         async let running: Void = group.run()

@@ -12,7 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the MoltArena server.")
 
     @Option(help: "The plugins file.") var config = "plugins.conf"
-    @Option(help: "The SQLite database file.") var db = "moltarena.sqlite"
+    @Option(help: ArenaDatabase.help) var db = "moltarena.sqlite"
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one).") var port = 3000
     @Option(help: "Log level (trace, debug, info, notice, warning, error).") var logLevel = "info"
@@ -40,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
         let runtime = try CommandFailure.reporting {
             let file = try PluginsFile.load(path: config)
             let server = try limits.applied(to: PluginCatalog.serverOptions(file))
-            let database = try Storage.open(path: db)
+            let database = try ArenaDatabase.open(db)
             var environment = RuntimeEnvironment(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, database: database, logger: logger)
             environment.httpLimits = server.httpLimits
             if let tlsCert, let tlsKey {

@@ -24,9 +24,9 @@ import Testing
     @Test func onlyTheDigestIsStored() async throws {
         let store = try await store()
         let created = try store.create(name: "Grace")
-        let stored = try await store.database.read { db in try Data.fetchOne(db, sql: "SELECT key_digest FROM agents") }
+        let stored = try store.database.read { db in try Data.fetchOne(db, sql: "SELECT key_digest FROM agents") }
         #expect(stored == ApiKey.digest(created.apiKey))
-        let everything = try await store.database.read { db in
+        let everything = try store.database.read { db in
             try String.fetchAll(db, sql: "SELECT id || name || status FROM agents")
         }
         #expect(!everything.joined().contains(created.apiKey))

@@ -56,7 +56,7 @@ import Testing
         let runtime = try ArenaRuntime.build(
             plugins: catalog.resolve(PluginsFile.parse(conf, path: "plugins.conf")),
             environment: RuntimeEnvironment(
-                eventLoopGroup: MultiThreadedEventLoopGroup.singleton, database: try Storage.inMemory(), logger: Logger(label: "test")))
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton, database: try SQLiteDatabase.inMemory(), logger: Logger(label: "test")))
         let declared = runtime.protocolDocument.serverEvents.map { $0.type.name }
         #expect(ArenaEvent.knownNames == Set(declared))
     }

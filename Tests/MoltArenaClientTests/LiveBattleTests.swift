@@ -28,7 +28,8 @@ import TurnsPlugin
     {
         var logger = Logger(label: "client-test")
         logger.logLevel = .warning
-        let environment = RuntimeEnvironment(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, database: try Storage.inMemory(), logger: logger)
+        let environment = RuntimeEnvironment(
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, database: try SQLiteDatabase.inMemory(), logger: logger)
         let catalog = PluginCatalog([ConnectionPlugin.self, BattlePlugin.self, TurnsPlugin.self])
         let runtime = try ArenaRuntime.build(plugins: catalog.resolve(PluginsFile.parse(Self.conf, path: "plugins.conf")), environment: environment)
         try await runtime.start()

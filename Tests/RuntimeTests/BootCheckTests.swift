@@ -15,7 +15,7 @@ import Testing
         static let name = "squatter"
         init(options: NoOptions, mode: PluginMode) {}
         func register(with registrar: inout Registrar) {
-            registrar.migration("echo.2-steal") { _ in }
+            registrar.migration(SQLMigration("echo.2-steal"))
         }
     }
 

@@ -1,4 +1,3 @@
-import GRDB
 import Runtime
 import RuntimeTesting
 import SocketIOProtocol
@@ -15,7 +14,7 @@ import Testing
         let ack = try await client.emit("echo", ["text": "hi"])
         #expect(ack == .object(["ok": true, "by": "spectator", "text": "> hi"]))
         #expect(try await client.expect("echoed") == .object(["by": "spectator", "text": "> hi"]))
-        let stored = try await arena.database.read { db in try String.fetchAll(db, sql: "SELECT text FROM echo_log") }
+        let stored = try arena.database.read { db in try String.fetchAll(db, sql: "SELECT text FROM echo_log") }
         #expect(stored == ["hi"])
     }
 
@@ -43,7 +42,7 @@ import Testing
         let error = try await client.expect("error")
         #expect(error["code"] == "INVALID_PAYLOAD")
         #expect(error["event"] == "echo")
-        let count = try await arena.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM echo_log") }
+        let count = try arena.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM echo_log") }
         #expect(count == 0)
     }
 
@@ -92,7 +91,7 @@ import Testing
         let client = try await arena.connect()
         #expect(try await client.emit("echo", ["text": "ok"])["by"] == "placeholder")
         #expect(try await client.emit("echo", ["nope": 1])["error"]?["code"] == "INVALID_PAYLOAD")
-        let count = try await arena.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM echo_log") }
+        let count = try arena.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM echo_log") }
         #expect(count == 0)
     }
 
@@ -137,7 +136,7 @@ import Testing
         try await arena.withHTTP { http in
             let health = try await http.execute(uri: "/health", method: .get, headers: [:], body: nil)
             #expect(health.status == .ok)
-            #expect(String(buffer: health.body) == #"{"status":"ok"}"#)
+            #expect(String(buffer: health.body) == #"{"database":"ok","status":"ok"}"#)
             let metrics = try await http.execute(uri: "/metrics", method: .get, headers: [:], body: nil)
             #expect(metrics.headers[.contentType] == "text/plain; version=0.0.4")
             let text = String(buffer: metrics.body)

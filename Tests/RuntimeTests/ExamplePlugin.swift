@@ -62,9 +62,7 @@ struct EchoPlugin: Plugin {
     func register(with registrar: inout Registrar) {
         let options = self.options
         let placeholder = mode == .placeholder
-        registrar.migration("echo.1-log") { db in
-            try db.execute(sql: "CREATE TABLE echo_log (text TEXT NOT NULL)")
-        }
+        registrar.migration(SQLMigration("echo.1-log", "CREATE TABLE echo_log (text TEXT NOT NULL)"))
         registrar.on(Echo.self, rateLimit: RateLimit(3, per: .seconds(10))) { echo, context in
             guard echo.text.count <= options.maxLength else {
                 throw ArenaError(.init(rawValue: "TEXT_TOO_LONG"), "text is longer than \(options.maxLength) characters")
@@ -72,7 +70,7 @@ struct EchoPlugin: Plugin {
             if placeholder {
                 return Echoed(text: echo.text, by: "placeholder")
             }
-            try await context.services.database.write { db in
+            try context.services.database.write { db in
                 try db.execute(sql: "INSERT INTO echo_log (text) VALUES (?)", arguments: [echo.text])
             }
             await context.services.bus.publish(EchoHeard(text: echo.text))

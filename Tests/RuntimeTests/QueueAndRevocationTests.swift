@@ -102,7 +102,7 @@ struct HoldPlugin: Plugin {
         #expect(answer["error"]?["code"] == "REVOKED")
         #expect(try await client.expect("held")["text"] == "first")
         #expect(try await client.expect("held")["text"] == "now")
-        let count = try await arena.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM echo_log") }
+        let count = try arena.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM echo_log") }
         #expect(count == 0, "the refused echo never ran")
     }
 

@@ -21,7 +21,7 @@ import Testing
                 client in
                 let response = try await client.get("/health")
                 #expect(response.status == .ok)
-                #expect(String(buffer: response.body ?? ByteBuffer()) == #"{"status":"ok"}"#)
+                #expect(String(buffer: response.body ?? ByteBuffer()) == #"{"database":"ok","status":"ok"}"#)
                 // Engine.IO is behind the same TLS: a long-polling handshake opens a session.
                 let open = try await client.get("/socket.io/?EIO=4&transport=polling")
                 #expect(open.status == .ok)
@@ -87,7 +87,7 @@ import Testing
         var logger = Logger(label: "tls-test")
         logger.logLevel = .warning
         var environment = RuntimeEnvironment(
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, database: try Storage.inMemory(), logger: logger)
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, database: try SQLiteDatabase.inMemory(), logger: logger)
         environment.tls = try PEMServerTLS(certificatePath: files.certificate, privateKeyPath: files.key)
         let runtime = try ArenaRuntime.build(plugins: [], environment: environment)
         try await runtime.application(host: "127.0.0.1", port: 0).test(.live) { client in

@@ -1,6 +1,5 @@
 import BattlePlugin
 import Foundation
-import GRDB
 import Runtime
 import RuntimeTesting
 import SocketIOProtocol
@@ -18,7 +17,7 @@ import TurnsPlugin
         let outcomes = try await [first, other]
         #expect(outcomes.filter { $0["ok"] == true }.count == 1)
         #expect(outcomes.filter { $0["error"]?["code"] == "NOT_YOUR_TURN" }.count == 1)
-        let stored = try await f.arena.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM turns") }
+        let stored = try f.arena.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM turns") }
         #expect(stored == 1)
     }
 
@@ -31,8 +30,26 @@ import TurnsPlugin
         #expect(again == first)
         let reconnected = try await f.arena.connect(auth: ["token": .string(f.alphaAgent.apiKey)])
         #expect(try await f.submit(reconnected, "once", clientTurnId: "c-1") == first)
-        let stored = try await f.arena.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM turns") }
+        let stored = try f.arena.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM turns") }
         #expect(stored == 1)
+    }
+
+    @Test func aTurnSubmittedWhileTheDatabaseIsDownIsRefusedRetryablyAndKeptOnceWhenRetried() async throws {
+        let database = UnreachableDatabase(try SQLiteDatabase.inMemory())
+        let f = try await TurnsFixture.start(turns: "countdown_seconds = 0\nrate_limit_seconds = 0\n", database: database)
+        _ = try await f.alpha.expect("battle:your_turn")
+        database.isReachable = false
+        let refused = try await f.submit(f.alpha, "while it is down", clientTurnId: "c-1")
+        #expect(refused["error"]?["code"] == "DATABASE_UNAVAILABLE")
+        #expect(refused["error"]?["retryAfterMs"] == 1000)
+        database.isReachable = true
+        let stored = { try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM turns") } }
+        #expect(try stored() == 0, "nothing of the refused turn was written")
+        let accepted = try await f.submit(f.alpha, "while it is down", clientTurnId: "c-1")
+        #expect(accepted["ok"] == true)
+        #expect(try await f.submit(f.alpha, "while it is down", clientTurnId: "c-1") == accepted)
+        #expect(try await f.submit(f.beta, "the reply")["ok"] == true, "the battle goes on")
+        #expect(try stored() == 2)
     }
 
     @Test func aClientTurnIdIsScopedToItsBattle() async throws {

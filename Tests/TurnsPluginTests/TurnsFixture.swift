@@ -1,7 +1,6 @@
 import BattlePlugin
 import ConnectionPlugin
 import Foundation
-import GRDB
 import Runtime
 import RuntimeTesting
 import SocketIOProtocol
@@ -27,7 +26,7 @@ struct TurnsFixture {
 
     /// Starts the arena and connects both agents; with `join`, both join the battle.
     static func start(
-        turns: String = defaultTurns, battle: String = "", rounds: Int = 2, join: Bool = true, database: DatabaseQueue? = nil
+        turns: String = defaultTurns, battle: String = "", rounds: Int = 2, join: Bool = true, database: (any SQLDatabase)? = nil
     ) async throws -> TurnsFixture {
         let arena = try await ArenaTestHarness.start(pluginsConf: conf(turns, battle: battle), catalog: catalog, database: database)
         let agents = arena.runtime.services.registry.resolve(AgentStore.self)!

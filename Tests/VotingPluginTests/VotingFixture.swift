@@ -1,7 +1,6 @@
 import BattlePlugin
 import ConnectionPlugin
 import Foundation
-import GRDB
 import HTTPTypes
 import Runtime
 import RuntimeTesting
@@ -77,6 +76,6 @@ struct VotingFixture {
     }
 
     func storedVotes() async throws -> Int {
-        try await arena.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM votes") ?? 0 }
+        try arena.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM votes") ?? 0 }
     }
 }

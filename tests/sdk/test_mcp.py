@@ -203,4 +203,4 @@ def test_malformed_oversized_and_flooding_requests_get_clear_errors_and_the_serv
     limited = [a for a in answers if a.status_code == 429]
     assert limited and all(a.status_code in (200, 429) for a in answers), [a.status_code for a in answers]
     assert limited[0].json()["error"]["code"] == "RATE_LIMITED"
-    assert requests.get(f"{arena.url}/health", timeout=WAIT).json() == {"status": "ok"}
+    assert requests.get(f"{arena.url}/health", timeout=WAIT).json() == {"status": "ok", "database": "ok"}

@@ -1,4 +1,3 @@
-import GRDB
 import Runtime
 import SocketIOProtocol
 import SocketIOServer
@@ -10,7 +9,7 @@ import SocketIOServer
 /// `seq`.
 struct BattleLogStreams: OrderedStreams {
     let store: BattleStore
-    let database: any DatabaseWriter
+    let database: any SQLDatabase
     /// The connections here whose join already caught them up to a `seq` (they get no fill of it).
     let caughtUp: @Sendable (_ battleId: String, _ seq: Int) -> [String]
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import NIOConcurrencyHelpers
 import Runtime
 import SocketIOProtocol
@@ -14,36 +13,38 @@ public protocol BattleConclusion: Sendable {
 /// The results tables, owned by the Battle plugin so that whichever plugin ends a battle (Turns
 /// without voting, or Voting) stores and announces results the same way.
 enum BattleOutcomeTables {
-    static let migrations: [(String, @Sendable (GRDB.Database) throws -> Void)] = [
-        (
+    static let migrations: [SQLMigration] = [
+        SQLMigration(
             "battle.2-outcome",
-            { db in
-                try db.create(table: "battle_judgments") { t in
-                    t.primaryKey("battle_id", .text).references("battles", onDelete: .cascade)
-                    t.column("judge", .text).notNull()
-                    t.column("winner_id", .text)
-                    t.column("created_at", .datetime).notNull()
-                }
-                try db.create(table: "battle_results") { t in
-                    t.primaryKey("battle_id", .text).references("battles", onDelete: .cascade)
-                    t.column("votes", .text).notNull()
-                    t.column("judge", .text)
-                    t.column("winner_id", .text)
-                    t.column("created_at", .datetime).notNull()
-                }
-            }
+            """
+            CREATE TABLE battle_judgments (
+                battle_id TEXT PRIMARY KEY NOT NULL REFERENCES battles (id) ON DELETE CASCADE,
+                judge TEXT NOT NULL,
+                winner_id TEXT,
+                created_at TIMESTAMPTZ NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE battle_results (
+                battle_id TEXT PRIMARY KEY NOT NULL REFERENCES battles (id) ON DELETE CASCADE,
+                votes TEXT NOT NULL,
+                judge TEXT,
+                winner_id TEXT,
+                created_at TIMESTAMPTZ NOT NULL
+            )
+            """
         )
     ]
 
     /// The stored results, for the snapshot.
-    static func results(_ battleId: String, in db: GRDB.Database) throws -> (votes: JSONValue, results: JSONValue)? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT votes, judge, winner_id FROM battle_results WHERE battle_id = ?", arguments: [battleId])
+    static func results(_ battleId: String, in db: any SQLConnection) throws -> (votes: JSONValue, results: JSONValue)? {
+        guard let row = try SQLRow.fetchOne(db, sql: "SELECT votes, judge, winner_id FROM battle_results WHERE battle_id = ?", arguments: [battleId])
         else {
             return nil
         }
-        let votes = (try? JSONParser.parse(row["votes"] as String)) ?? .object([])
-        let judge = (row["judge"] as String?).flatMap { try? JSONParser.parse($0) } ?? .null
-        let winner: JSONValue = (row["winner_id"] as String?).map(JSONValue.string) ?? .null
+        let votes = (try? JSONParser.parse(try row["votes"] as String)) ?? .object([])
+        let judge = (try row["judge"] as String?).flatMap { try? JSONParser.parse($0) } ?? .null
+        let winner: JSONValue = (try row["winner_id"] as String?).map(JSONValue.string) ?? .null
         return (votes, .object(["votes": votes, "judge": judge, "winnerId": winner]))
     }
 }
@@ -55,7 +56,10 @@ extension BattleOwner {
         let now = services.clock.now()
         try write { db in
             try db.execute(
-                sql: "INSERT OR REPLACE INTO battle_judgments (battle_id, judge, winner_id, created_at) VALUES (?, ?, ?, ?)",
+                sql: """
+                    INSERT INTO battle_judgments (battle_id, judge, winner_id, created_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (battle_id) DO UPDATE SET judge = excluded.judge, winner_id = excluded.winner_id, created_at = excluded.created_at
+                    """,
                 arguments: [battleId, JSONWriter.string(judge), winnerId, now]
             )
         }
@@ -64,11 +68,11 @@ extension BattleOwner {
     /// The judge's stored verdict.
     public func judgment() throws -> (judge: JSONValue, winnerId: String?)? {
         try services.database.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT judge, winner_id FROM battle_judgments WHERE battle_id = ?", arguments: [battleId])
+            guard let row = try SQLRow.fetchOne(db, sql: "SELECT judge, winner_id FROM battle_judgments WHERE battle_id = ?", arguments: [battleId])
             else {
                 return nil
             }
-            return ((try? JSONParser.parse(row["judge"] as String)) ?? .null, row["winner_id"])
+            return ((try? JSONParser.parse(try row["judge"] as String)) ?? .null, try row["winner_id"])
         }
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Runtime
 import SocketIOProtocol
 
@@ -126,7 +125,8 @@ public actor BattleOwner {
     /// A write of the battle's state (any plugin's tables), in one transaction that first checks
     /// this owner still holds the battle's fence. An owner fenced out lets go of the battle and
     /// throws BATTLE_UNAVAILABLE (the client retries and reaches the new owner).
-    public func write<T>(_ body: (GRDB.Database) throws -> T) throws -> T {
+    @discardableResult
+    public func write<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
         guard !released else { throw ArenaError.battleUnavailable(battleId) }
         do {
             return try services.database.write { db in

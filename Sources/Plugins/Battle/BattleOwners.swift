@@ -128,7 +128,7 @@ public final class BattleOwners: Sendable {
             reply.error = ForwardedError(error)
         } catch {
             services.logger.error("a forwarded battle input failed", metadata: ["error": "\(error)"])
-            reply.error = ForwardedError(.internalError)
+            reply.error = ForwardedError(ArenaError.answering(error))
         }
         return (try? ArenaJSON.encode(reply)) ?? []
     }

@@ -1,5 +1,4 @@
 import ConnectionPlugin
-import GRDB
 import Runtime
 import WebApp
 
@@ -20,8 +19,8 @@ public struct BattlePlugin: Plugin {
     public static let migrations = BattleStore.migrations + BattleOutcomeTables.migrations
 
     public func register(with registrar: inout Registrar) throws {
-        for (name, migrate) in Self.migrations {
-            registrar.migration(name, migrate)
+        for migration in Self.migrations {
+            registrar.migration(migration)
         }
         let conclusion = registrar.declare(Self.conclusion)
         let inputs = registrar.declare(Self.inputs)

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import NIOConcurrencyHelpers
 import Runtime
 import SocketIOProtocol
@@ -205,7 +204,7 @@ public final class BattleService: Sendable {
 
 /// The `moltarena_battles{status}` gauges, counted in the database after every change of status.
 struct StatusGauges: Sendable {
-    let database: any DatabaseWriter
+    let database: any SQLDatabase
     let metrics: RuntimeMetrics
 
     func refresh() {

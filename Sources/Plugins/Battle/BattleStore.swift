@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Runtime
 import SocketIOProtocol
 
@@ -20,51 +19,52 @@ struct FencedOut: Error, CustomStringConvertible {
 
 /// The battles, participants and battle log tables, owned by the Battle plugin.
 public struct BattleStore: Sendable {
-    let database: any DatabaseWriter
+    let database: any SQLDatabase
     let clock: any RuntimeClock
 
-    public init(database: any DatabaseWriter, clock: any RuntimeClock) {
+    public init(database: any SQLDatabase, clock: any RuntimeClock) {
         self.database = database
         self.clock = clock
     }
 
-    public static let migrations: [(String, @Sendable (GRDB.Database) throws -> Void)] = [
-        (
+    public static let migrations: [SQLMigration] = [
+        SQLMigration(
             "battle.1-create",
-            { db in
-                try db.create(table: "battles") { t in
-                    t.primaryKey("id", .text)
-                    t.column("title", .text).notNull()
-                    t.column("status", .text).notNull().indexed()
-                    t.column("visibility", .text).notNull()
-                    t.column("rounds", .integer).notNull()
-                    t.column("round", .integer).notNull().defaults(to: 0)
-                    t.column("seq", .integer).notNull().defaults(to: 0)
-                    t.column("created_at", .datetime).notNull()
-                }
-                try db.create(table: "battle_participants") { t in
-                    t.column("battle_id", .text).notNull().references("battles", onDelete: .cascade)
-                    t.column("agent_id", .text).notNull().indexed()
-                    t.column("position", .integer).notNull()
-                    t.primaryKey(["battle_id", "agent_id"])
-                }
-                try db.create(table: "battle_log") { t in
-                    t.column("battle_id", .text).notNull().references("battles", onDelete: .cascade)
-                    t.column("seq", .integer).notNull()
-                    t.column("event", .text).notNull()
-                    t.column("payload", .text).notNull()
-                    t.column("created_at", .datetime).notNull()
-                    t.primaryKey(["battle_id", "seq"])
-                }
-            }
+            """
+            CREATE TABLE battles (
+                id TEXT PRIMARY KEY NOT NULL,
+                title TEXT NOT NULL,
+                status TEXT NOT NULL,
+                visibility TEXT NOT NULL,
+                rounds BIGINT NOT NULL,
+                round BIGINT NOT NULL DEFAULT 0,
+                seq BIGINT NOT NULL DEFAULT 0,
+                created_at TIMESTAMPTZ NOT NULL
+            )
+            """,
+            "CREATE INDEX battles_on_status ON battles (status)",
+            """
+            CREATE TABLE battle_participants (
+                battle_id TEXT NOT NULL REFERENCES battles (id) ON DELETE CASCADE,
+                agent_id TEXT NOT NULL,
+                position BIGINT NOT NULL,
+                PRIMARY KEY (battle_id, agent_id)
+            )
+            """,
+            "CREATE INDEX battle_participants_on_agent_id ON battle_participants (agent_id)",
+            """
+            CREATE TABLE battle_log (
+                battle_id TEXT NOT NULL REFERENCES battles (id) ON DELETE CASCADE,
+                seq BIGINT NOT NULL,
+                event TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (battle_id, seq)
+            )
+            """
         ),
         // The fencing token of the battle's current owner: each owner write checks it.
-        (
-            "battle.2-fence",
-            { db in
-                try db.alter(table: "battles") { t in t.add(column: "fence", .integer).notNull().defaults(to: 0) }
-            }
-        ),
+        SQLMigration("battle.2-fence", "ALTER TABLE battles ADD COLUMN fence BIGINT NOT NULL DEFAULT 0"),
     ]
 
     public static let maxRounds = 50
@@ -105,22 +105,22 @@ public struct BattleStore: Sendable {
         try database.read { db in try Self.battle(id, in: db) }
     }
 
-    static func battle(_ id: String, in db: GRDB.Database) throws -> Battle? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM battles WHERE id = ?", arguments: [id]) else { return nil }
-        let participants = try Row.fetchAll(
+    static func battle(_ id: String, in db: any SQLConnection) throws -> Battle? {
+        guard let row = try SQLRow.fetchOne(db, sql: "SELECT * FROM battles WHERE id = ?", arguments: [id]) else { return nil }
+        let participants = try SQLRow.fetchAll(
             db,
             sql: """
                 SELECT p.agent_id, COALESCE(a.name, '') AS name FROM battle_participants p
                 LEFT JOIN agents a ON a.id = p.agent_id WHERE p.battle_id = ? ORDER BY p.position
                 """,
             arguments: [id]
-        ).map { Participant(id: $0["agent_id"], name: $0["name"]) }
+        ).map { Participant(id: try $0["agent_id"], name: try $0["name"]) }
         return Battle(
-            id: row["id"], title: row["title"],
-            status: BattleStatus(rawValue: row["status"]) ?? .cancelled,
-            visibility: Visibility(rawValue: row["visibility"]) ?? .private,
-            rounds: row["rounds"], round: row["round"], seq: row["seq"],
-            participants: participants, createdAt: row["created_at"]
+            id: try row["id"], title: try row["title"],
+            status: BattleStatus(rawValue: try row["status"]) ?? .cancelled,
+            visibility: Visibility(rawValue: try row["visibility"]) ?? .private,
+            rounds: try row["rounds"], round: try row["round"], seq: try row["seq"],
+            participants: participants, createdAt: try row["created_at"]
         )
     }
 
@@ -128,7 +128,7 @@ public struct BattleStore: Sendable {
     public func listPublic(status: BattleStatus?, limit: Int = 100) throws -> [Battle] {
         try database.read { db in
             var sql = "SELECT id FROM battles WHERE visibility = 'public'"
-            var arguments: StatementArguments = []
+            var arguments: [any SQLValueConvertible] = []
             if let status {
                 sql += " AND status = ?"
                 arguments += [status.rawValue]
@@ -143,7 +143,7 @@ public struct BattleStore: Sendable {
     public func battles(of agentId: String, status: BattleStatus?, limit: Int = 100) throws -> [Battle] {
         try database.read { db in
             var sql = "SELECT b.id FROM battles b JOIN battle_participants p ON p.battle_id = b.id WHERE p.agent_id = ?"
-            var arguments: StatementArguments = [agentId]
+            var arguments: [any SQLValueConvertible] = [agentId]
             if let status {
                 sql += " AND b.status = ?"
                 arguments += [status.rawValue]
@@ -161,7 +161,7 @@ public struct BattleStore: Sendable {
         return try database.read { db in
             try String.fetchAll(
                 db, sql: "SELECT id FROM battles WHERE status IN (\(marks)) AND created_at <= ? ORDER BY created_at, id",
-                arguments: StatementArguments(statuses.map(\.rawValue).sorted()) + [date]
+                arguments: statuses.map(\.rawValue).sorted() + [date]
             )
         }
     }
@@ -172,15 +172,15 @@ public struct BattleStore: Sendable {
         return try database.read { db in
             try String.fetchAll(
                 db, sql: "SELECT id FROM battles WHERE status IN (\(marks)) ORDER BY created_at, id",
-                arguments: StatementArguments(statuses.map(\.rawValue).sorted())
+                arguments: statuses.map(\.rawValue).sorted()
             )
         }
     }
 
-    static func countsByStatus(in db: GRDB.Database) throws -> [BattleStatus: Int] {
+    static func countsByStatus(in db: any SQLConnection) throws -> [BattleStatus: Int] {
         var counts: [BattleStatus: Int] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM battles GROUP BY status") {
-            if let status = BattleStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+        for row in try SQLRow.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM battles GROUP BY status") {
+            if let status = BattleStatus(rawValue: try row["status"]) { counts[status] = try row["n"] }
         }
         return counts
     }
@@ -188,7 +188,7 @@ public struct BattleStore: Sendable {
     /// Appends an event to the battle log and returns its sequence number and payload (the
     /// event's JSON object with `seq` added), in one transaction.
     func appendLog(
-        battleId: String, event: String, payload: [UInt8], status: (BattleStatus, Int)? = nil, in db: GRDB.Database
+        battleId: String, event: String, payload: [UInt8], status: (BattleStatus, Int)? = nil, in db: any SQLConnection
     ) throws -> (seq: Int, payload: [UInt8]) {
         guard let current = try Int.fetchOne(db, sql: "SELECT seq FROM battles WHERE id = ?", arguments: [battleId]) else {
             throw ArenaError.battleNotFound(battleId)
@@ -212,8 +212,8 @@ public struct BattleStore: Sendable {
     /// Redis, so they keep increasing whatever happens to Redis's memory.
     func takeFence(_ battleId: String) throws -> (battle: Battle, fence: Int)? {
         try database.write { db in
-            try db.execute(sql: "UPDATE battles SET fence = fence + 1 WHERE id = ?", arguments: [battleId])
-            guard db.changesCount == 1, let battle = try Self.battle(battleId, in: db),
+            guard try db.execute(sql: "UPDATE battles SET fence = fence + 1 WHERE id = ?", arguments: [battleId]) == 1,
+                let battle = try Self.battle(battleId, in: db),
                 let fence = try Int.fetchOne(db, sql: "SELECT fence FROM battles WHERE id = ?", arguments: [battleId])
             else { return nil }
             return (battle, fence)
@@ -226,17 +226,19 @@ public struct BattleStore: Sendable {
     }
 
     /// Throws ``FencedOut`` unless `fence` is still the battle's token (inside the owner's write).
-    func checkFence(_ battleId: String, _ fence: Int, in db: GRDB.Database) throws {
-        let current = try Int.fetchOne(db, sql: "SELECT fence FROM battles WHERE id = ?", arguments: [battleId])
+    /// The read locks the battle's row (PostgreSQL), so a takeover's new fence waits for this
+    /// write to commit and the new owner then reads what it wrote.
+    func checkFence(_ battleId: String, _ fence: Int, in db: any SQLConnection) throws {
+        let current = try Int.fetchOne(db, sql: "SELECT fence FROM battles WHERE id = ?" + db.dialect.lockingRead, arguments: [battleId])
         guard current == fence else { throw FencedOut(battleId: battleId, held: fence, current: current) }
     }
 
     /// The logged events after `seq`, in order.
-    func log(battleId: String, after seq: Int, in db: GRDB.Database) throws -> [BattleLogEntry] {
-        try Row.fetchAll(
+    func log(battleId: String, after seq: Int, in db: any SQLConnection) throws -> [BattleLogEntry] {
+        try SQLRow.fetchAll(
             db, sql: "SELECT event, payload, created_at FROM battle_log WHERE battle_id = ? AND seq > ? ORDER BY seq", arguments: [battleId, seq]
         )
-        .map { BattleLogEntry(event: $0["event"], payload: Array(($0["payload"] as String).utf8), loggedAt: $0["created_at"]) }
+        .map { BattleLogEntry(event: try $0["event"], payload: Array((try $0["payload"] as String).utf8), loggedAt: try $0["created_at"]) }
     }
 
     /// `{"seq":N,...}` from an event's JSON object, without decoding it.

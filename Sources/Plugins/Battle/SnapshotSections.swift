@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Runtime
 import SocketIOProtocol
 
@@ -37,9 +36,9 @@ public struct SnapshotTurn: Sendable, Equatable {
 /// The snapshot's `turns`, contributed by the plugin that stores turns (Turns), read in the same
 /// transaction as the battle.
 public struct TurnsSnapshotSection: Sendable {
-    public let read: @Sendable (_ battle: Battle, _ db: GRDB.Database) throws -> [SnapshotTurn]
+    public let read: @Sendable (_ battle: Battle, _ db: any SQLConnection) throws -> [SnapshotTurn]
 
-    public init(read: @escaping @Sendable (_ battle: Battle, _ db: GRDB.Database) throws -> [SnapshotTurn]) {
+    public init(read: @escaping @Sendable (_ battle: Battle, _ db: any SQLConnection) throws -> [SnapshotTurn]) {
         self.read = read
     }
 }
@@ -47,9 +46,9 @@ public struct TurnsSnapshotSection: Sendable {
 /// The snapshot's live `votes` (count per participant) while a vote runs or after it, nil before;
 /// contributed by the plugin that takes votes (Voting).
 public struct VotesSnapshotSection: Sendable {
-    public let read: @Sendable (_ battle: Battle, _ db: GRDB.Database) throws -> [String: Int]?
+    public let read: @Sendable (_ battle: Battle, _ db: any SQLConnection) throws -> [String: Int]?
 
-    public init(read: @escaping @Sendable (_ battle: Battle, _ db: GRDB.Database) throws -> [String: Int]?) {
+    public init(read: @escaping @Sendable (_ battle: Battle, _ db: any SQLConnection) throws -> [String: Int]?) {
         self.read = read
     }
 }
@@ -79,9 +78,9 @@ public struct SnapshotCurrentTurn: Sendable, Equatable {
 /// The snapshot's `currentTurn`, contributed by the plugin that runs the turns (Turns), read in
 /// the same transaction as the battle, so spectators who (re)join see whose turn it is.
 public struct CurrentTurnSnapshotSection: Sendable {
-    public let read: @Sendable (_ battle: Battle, _ db: GRDB.Database) throws -> SnapshotCurrentTurn?
+    public let read: @Sendable (_ battle: Battle, _ db: any SQLConnection) throws -> SnapshotCurrentTurn?
 
-    public init(read: @escaping @Sendable (_ battle: Battle, _ db: GRDB.Database) throws -> SnapshotCurrentTurn?) {
+    public init(read: @escaping @Sendable (_ battle: Battle, _ db: any SQLConnection) throws -> SnapshotCurrentTurn?) {
         self.read = read
     }
 }
@@ -110,7 +109,7 @@ struct SnapshotBuilder: Sendable {
     let votes: Contributions<VotesSnapshotSection>
     let currentTurn: Contributions<CurrentTurnSnapshotSection>
 
-    func snapshot(_ id: String, in db: GRDB.Database) throws -> JSONValue? {
+    func snapshot(_ id: String, in db: any SQLConnection) throws -> JSONValue? {
         guard let battle = try BattleStore.battle(id, in: db) else { return nil }
         let turns = try self.turns.one?.read(battle, db) ?? []
         let results = try BattleOutcomeTables.results(id, in: db)

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Runtime
 
 /// An agent as the API shows it (never with its key).
@@ -24,27 +23,27 @@ public struct CreatedAgent: Encodable, Sendable {
 
 /// The agents table, owned by the Connection plugin.
 public struct AgentStore: Sendable {
-    let database: any DatabaseWriter
+    let database: any SQLDatabase
     let clock: any RuntimeClock
 
-    public init(database: any DatabaseWriter, clock: any RuntimeClock) {
+    public init(database: any SQLDatabase, clock: any RuntimeClock) {
         self.database = database
         self.clock = clock
     }
 
     /// The plugin's migrations, also run by the CLI before it touches agents.
-    public static let migrations: [(String, @Sendable (GRDB.Database) throws -> Void)] = [
-        (
+    public static let migrations: [SQLMigration] = [
+        SQLMigration(
             "connection.1-agents",
-            { db in
-                try db.create(table: "agents") { t in
-                    t.primaryKey("id", .text)
-                    t.column("name", .text).notNull()
-                    t.column("status", .text).notNull()
-                    t.column("key_digest", .blob).notNull().unique()
-                    t.column("created_at", .datetime).notNull()
-                }
-            }
+            """
+            CREATE TABLE agents (
+                id TEXT PRIMARY KEY NOT NULL,
+                name TEXT NOT NULL,
+                status TEXT NOT NULL,
+                key_digest BYTEA NOT NULL UNIQUE,
+                created_at TIMESTAMPTZ NOT NULL
+            )
+            """
         )
     ]
 
@@ -70,21 +69,21 @@ public struct AgentStore: Sendable {
         guard ApiKey.looksValid(key) else { return nil }
         let digest = ApiKey.digest(key)
         return try database.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM agents WHERE key_digest = ?", arguments: [digest]) else { return nil }
-            guard ApiKey.constantTimeEquals(row["key_digest"], digest) else { return nil }
-            return Self.agent(from: row)
+            guard let row = try SQLRow.fetchOne(db, sql: "SELECT * FROM agents WHERE key_digest = ?", arguments: [digest]) else { return nil }
+            guard ApiKey.constantTimeEquals(try row["key_digest"], digest) else { return nil }
+            return try Self.agent(from: row)
         }
     }
 
     public func agent(id: String) throws -> Agent? {
         try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM agents WHERE id = ?", arguments: [id]).map(Self.agent(from:))
+            try SQLRow.fetchOne(db, sql: "SELECT * FROM agents WHERE id = ?", arguments: [id]).map(Self.agent(from:))
         }
     }
 
     public func list() throws -> [Agent] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM agents ORDER BY created_at, id").map(Self.agent(from:))
+            try SQLRow.fetchAll(db, sql: "SELECT * FROM agents ORDER BY created_at, id").map(Self.agent(from:))
         }
     }
 
@@ -94,7 +93,7 @@ public struct AgentStore: Sendable {
     public func deactivate(id: String) throws -> Agent? {
         try database.write { db in
             try db.execute(sql: "UPDATE agents SET status = ? WHERE id = ?", arguments: [Agent.Status.inactive.rawValue, id])
-            return try Row.fetchOne(db, sql: "SELECT * FROM agents WHERE id = ?", arguments: [id]).map(Self.agent(from:))
+            return try SQLRow.fetchOne(db, sql: "SELECT * FROM agents WHERE id = ?", arguments: [id]).map(Self.agent(from:))
         }
     }
 
@@ -108,17 +107,17 @@ public struct AgentStore: Sendable {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 inactive += try String.fetchAll(
                     db, sql: "SELECT id FROM agents WHERE status = ? AND id IN (\(marks))",
-                    arguments: StatementArguments([Agent.Status.inactive.rawValue] + chunk))
+                    arguments: [Agent.Status.inactive.rawValue] + chunk)
             }
             return inactive
         }
     }
 
-    static func agent(from row: Row) -> Agent {
+    static func agent(from row: SQLRow) throws -> Agent {
         Agent(
-            id: row["id"], name: row["name"],
-            status: Agent.Status(rawValue: row["status"]) ?? .inactive,
-            createdAt: row["created_at"]
+            id: try row["id"], name: try row["name"],
+            status: Agent.Status(rawValue: try row["status"]) ?? .inactive,
+            createdAt: try row["created_at"]
         )
     }
 }

@@ -31,8 +31,8 @@ public struct ConnectionPlugin: Plugin {
     }
 
     public func register(with registrar: inout Registrar) {
-        for (name, migrate) in AgentStore.migrations {
-            registrar.migration(name, migrate)
+        for migration in AgentStore.migrations {
+            registrar.migration(migration)
         }
         let store = AgentStore(database: registrar.services.database, clock: registrar.services.clock)
         registrar.provide(store)

@@ -22,8 +22,8 @@ public struct TurnsPlugin: Plugin {
     }
 
     public func register(with registrar: inout Registrar) throws {
-        for (name, migrate) in TurnsStore.migrations {
-            registrar.migration(name, migrate)
+        for migration in TurnsStore.migrations {
+            registrar.migration(migration)
         }
         let battles = try registrar.resolve(BattleService.self)
         let services = registrar.services

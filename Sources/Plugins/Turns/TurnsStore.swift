@@ -1,6 +1,5 @@
 import BattlePlugin
 import Foundation
-import GRDB
 import Runtime
 import SocketIOProtocol
 
@@ -9,43 +8,41 @@ import SocketIOProtocol
 /// "one decision per turn" hold even across server instances; one on (battle, agent, clientTurnId)
 /// makes retries idempotent.
 struct TurnsStore: Sendable {
-    let database: any DatabaseWriter
+    let database: any SQLDatabase
     let clock: any RuntimeClock
 
-    static let migrations: [(String, @Sendable (GRDB.Database) throws -> Void)] = [
-        (
+    static let migrations: [SQLMigration] = [
+        SQLMigration(
             "turns.1-create",
-            { db in
-                try db.create(table: "turns") { t in
-                    t.primaryKey("turn_id", .text)
-                    t.column("battle_id", .text).notNull().references("battles", onDelete: .cascade)
-                    t.column("position", .integer).notNull()
-                    t.column("round", .integer).notNull()
-                    t.column("agent_id", .text).notNull()
-                    t.column("content", .text).notNull()
-                    t.column("client_turn_id", .text)
-                    t.column("audio_url", .text)
-                    t.column("created_at", .datetime).notNull()
-                    t.uniqueKey(["battle_id", "position"])
-                    t.uniqueKey(["battle_id", "agent_id", "client_turn_id"])
-                }
-                try db.create(table: "turns_progress") { t in
-                    t.primaryKey("battle_id", .text).references("battles", onDelete: .cascade)
-                    t.column("next_position", .integer).notNull()
-                    t.column("starts_at", .datetime)
-                    t.column("deadline", .datetime)
-                }
-            }
+            """
+            CREATE TABLE turns (
+                turn_id TEXT PRIMARY KEY NOT NULL,
+                battle_id TEXT NOT NULL REFERENCES battles (id) ON DELETE CASCADE,
+                position BIGINT NOT NULL,
+                round BIGINT NOT NULL,
+                agent_id TEXT NOT NULL,
+                content TEXT NOT NULL,
+                client_turn_id TEXT,
+                audio_url TEXT,
+                created_at TIMESTAMPTZ NOT NULL,
+                UNIQUE (battle_id, position),
+                UNIQUE (battle_id, agent_id, client_turn_id)
+            )
+            """,
+            """
+            CREATE TABLE turns_progress (
+                battle_id TEXT PRIMARY KEY NOT NULL REFERENCES battles (id) ON DELETE CASCADE,
+                next_position BIGINT NOT NULL,
+                starts_at TIMESTAMPTZ,
+                deadline TIMESTAMPTZ
+            )
+            """
         ),
         // The end is persisted before the verdict, so a restart while the judge thinks judges again.
-        (
+        SQLMigration(
             "turns.2-ended",
-            { db in
-                try db.alter(table: "turns_progress") { t in
-                    t.add(column: "ended_reason", .text)
-                    t.add(column: "forfeited_by", .text)
-                }
-            }
+            "ALTER TABLE turns_progress ADD COLUMN ended_reason TEXT",
+            "ALTER TABLE turns_progress ADD COLUMN forfeited_by TEXT"
         ),
     ]
 
@@ -63,21 +60,23 @@ struct TurnsStore: Sendable {
 
     func progress(_ battleId: String) throws -> Progress? {
         try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM turns_progress WHERE battle_id = ?", arguments: [battleId]).map {
+            try SQLRow.fetchOne(db, sql: "SELECT * FROM turns_progress WHERE battle_id = ?", arguments: [battleId]).map {
                 Progress(
-                    nextPosition: $0["next_position"], startsAt: $0["starts_at"], deadline: $0["deadline"],
-                    endedReason: $0["ended_reason"], forfeitedBy: $0["forfeited_by"]
+                    nextPosition: try $0["next_position"], startsAt: try $0["starts_at"], deadline: try $0["deadline"],
+                    endedReason: try $0["ended_reason"], forfeitedBy: try $0["forfeited_by"]
                 )
             }
         }
     }
 
     /// Writes are the battle owner's (`owner.write`), fenced in the same transaction.
-    static func setProgress(_ battleId: String, _ progress: Progress, in db: GRDB.Database) throws {
+    static func setProgress(_ battleId: String, _ progress: Progress, in db: any SQLConnection) throws {
         try db.execute(
             sql: """
-                INSERT OR REPLACE INTO turns_progress (battle_id, next_position, starts_at, deadline, ended_reason, forfeited_by)
+                INSERT INTO turns_progress (battle_id, next_position, starts_at, deadline, ended_reason, forfeited_by)
                 VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (battle_id) DO UPDATE SET next_position = excluded.next_position, starts_at = excluded.starts_at,
+                    deadline = excluded.deadline, ended_reason = excluded.ended_reason, forfeited_by = excluded.forfeited_by
                 """,
             arguments: [battleId, progress.nextPosition, progress.startsAt, progress.deadline, progress.endedReason, progress.forfeitedBy]
         )
@@ -86,7 +85,7 @@ struct TurnsStore: Sendable {
     /// Stores the turn if the battle still waits for it at its position, and the progress after
     /// it, in one transaction: the unique (battle, position) index keeps one decision per turn
     /// whatever else writes.
-    func accept(_ turn: TurnStateMachine.NewTurn, battleId: String, next: Progress, in db: GRDB.Database) throws {
+    func accept(_ turn: TurnStateMachine.NewTurn, battleId: String, next: Progress, in db: any SQLConnection) throws {
         let now = clock.now()
         let expected = try Int.fetchOne(db, sql: "SELECT next_position FROM turns_progress WHERE battle_id = ?", arguments: [battleId])
         guard expected == turn.position else { throw ArenaError(.notYourTurn, "it is not your turn", status: .conflict) }
@@ -104,19 +103,20 @@ struct TurnsStore: Sendable {
     func acceptedByClientId(_ battleId: String) throws -> [TurnStateMachine.ClientTurnKey: TurnStateMachine.AcceptedTurn] {
         try database.read { db in
             var accepted: [TurnStateMachine.ClientTurnKey: TurnStateMachine.AcceptedTurn] = [:]
-            let rows = try Row.fetchAll(
+            let rows = try SQLRow.fetchAll(
                 db, sql: "SELECT turn_id, round, agent_id, client_turn_id FROM turns WHERE battle_id = ? AND client_turn_id IS NOT NULL",
                 arguments: [battleId]
             )
             for row in rows {
-                accepted[.init(agentId: row["agent_id"], clientTurnId: row["client_turn_id"])] = .init(turnId: row["turn_id"], round: row["round"])
+                accepted[.init(agentId: try row["agent_id"], clientTurnId: try row["client_turn_id"])] = .init(
+                    turnId: try row["turn_id"], round: try row["round"])
             }
             return accepted
         }
     }
 
     /// Placeholder mode: appends a turn after the last one, with no turn order.
-    func appendUnordered(battleId: String, agentId: String, content: String, clientTurnId: String?, in db: GRDB.Database) throws -> StoredTurn {
+    func appendUnordered(battleId: String, agentId: String, content: String, clientTurnId: String?, in db: any SQLConnection) throws -> StoredTurn {
         let turnId = ArenaID.make("trn")
         let now = clock.now()
         let position =
@@ -133,7 +133,7 @@ struct TurnsStore: Sendable {
     /// The turn an agent already submitted in this battle under this client id (a retry).
     func turn(battleId: String, agentId: String, clientTurnId: String) throws -> StoredTurn? {
         try database.read { db in
-            try Row.fetchOne(
+            try SQLRow.fetchOne(
                 db, sql: "SELECT * FROM turns WHERE battle_id = ? AND agent_id = ? AND client_turn_id = ?",
                 arguments: [battleId, agentId, clientTurnId]
             ).map(Self.turn(from:))
@@ -144,11 +144,11 @@ struct TurnsStore: Sendable {
         try database.read { db in try Self.turns(battleId, in: db) }
     }
 
-    static func turns(_ battleId: String, in db: GRDB.Database) throws -> [StoredTurn] {
-        try Row.fetchAll(db, sql: "SELECT * FROM turns WHERE battle_id = ? ORDER BY position", arguments: [battleId]).map(turn(from:))
+    static func turns(_ battleId: String, in db: any SQLConnection) throws -> [StoredTurn] {
+        try SQLRow.fetchAll(db, sql: "SELECT * FROM turns WHERE battle_id = ? ORDER BY position", arguments: [battleId]).map(turn(from:))
     }
 
-    static func setAudioURL(_ turnId: String, _ url: String, in db: GRDB.Database) throws {
+    static func setAudioURL(_ turnId: String, _ url: String, in db: any SQLConnection) throws {
         try db.execute(sql: "UPDATE turns SET audio_url = ? WHERE turn_id = ?", arguments: [url, turnId])
     }
 
@@ -166,10 +166,10 @@ struct TurnsStore: Sendable {
         }
     }
 
-    static func turn(from row: Row) -> StoredTurn {
+    static func turn(from row: SQLRow) throws -> StoredTurn {
         StoredTurn(
-            turnId: row["turn_id"], position: row["position"], round: row["round"], agentId: row["agent_id"],
-            content: row["content"], audioUrl: row["audio_url"], createdAt: row["created_at"]
+            turnId: try row["turn_id"], position: try row["position"], round: try row["round"], agentId: try row["agent_id"],
+            content: try row["content"], audioUrl: try row["audio_url"], createdAt: try row["created_at"]
         )
     }
 
@@ -177,11 +177,11 @@ struct TurnsStore: Sendable {
     /// and no end), while the battle is in progress.
     static let currentTurnSection = CurrentTurnSnapshotSection { battle, db in
         guard battle.status == .inProgress, !battle.participants.isEmpty,
-            let row = try Row.fetchOne(
+            let row = try SQLRow.fetchOne(
                 db, sql: "SELECT next_position, deadline, ended_reason FROM turns_progress WHERE battle_id = ?", arguments: [battle.id]),
-            (row["ended_reason"] as String?) == nil, let deadline: Date = row["deadline"]
+            (try row["ended_reason"] as String?) == nil, let deadline: Date = try row["deadline"]
         else { return nil }
-        let position: Int = row["next_position"]
+        let position: Int = try row["next_position"]
         let count = battle.participants.count
         return SnapshotCurrentTurn(agentId: battle.participants[position % count].id, round: position / count + 1, deadline: deadline)
     }

@@ -17,8 +17,8 @@ public struct VotingPlugin: Plugin {
     }
 
     public func register(with registrar: inout Registrar) throws {
-        for (name, migrate) in VoteStore.migrations {
-            registrar.migration(name, migrate)
+        for migration in VoteStore.migrations {
+            registrar.migration(migration)
         }
         let battles = try registrar.resolve(BattleService.self)
         let store = VoteStore(database: registrar.services.database, clock: registrar.services.clock)

@@ -230,15 +230,15 @@ def test_a_rate_limit_counts_an_agents_events_on_every_instance(cluster, clients
 def test_redis_down_makes_health_degraded_and_a_restart_resumes_broadcasts(cluster, clients, redis_server):
     one, two = cluster
     wait_subscribed(redis_server.url, 2)
-    assert one.get_json("/health") == (200, {"status": "ok"})
+    assert one.get_json("/health") == (200, {"status": "ok", "database": "ok"})
     redis_server.stop()
     deadline = time.monotonic() + 10
-    while one.get_json("/health")[1] != {"status": "degraded"}:
+    while one.get_json("/health")[1] != {"status": "degraded", "database": "ok"}:
         assert time.monotonic() < deadline, "health never said degraded"
         time.sleep(0.05)  # polling the server's health, not pacing the test
     redis_server.start()
     wait_subscribed(redis_server.url, 2, timeout=20)
-    assert one.get_json("/health") == (200, {"status": "ok"})
+    assert one.get_json("/health") == (200, {"status": "ok", "database": "ok"})
     battle, alpha, beta = play(one, clients)
     there = clients(two, label="spectator on 2")
     there.join(battle["id"])

@@ -193,12 +193,12 @@ def test_redis_restarted_mid_battle_broadcasts_resume_and_nothing_accepted_is_lo
     a.ok("battle:submit_turn", submit(bid, "alpha one", "a1"))
     b.expect("battle:your_turn")
     redis_server.stop()
-    wait_until(lambda: owner.get_json("/health")[1] == {"status": "degraded"}, "the owner sees Redis down", 10)
+    wait_until(lambda: owner.get_json("/health")[1] == {"status": "degraded", "database": "ok"}, "the owner sees Redis down", 10)
     assert 'moltarena_redis_connected{connection="subscriber"} 0' in metrics(owner)
     # The owner keeps running the battle it owns: beta, connected to it, plays.
     b.ok("battle:submit_turn", submit(bid, "beta one", "b1"))
     redis_server.start()
-    wait_until(lambda: all(x.get_json("/health")[1] == {"status": "ok"} for x in (owner, other)), "both back on Redis", 20)
+    wait_until(lambda: all(x.get_json("/health")[1] == {"status": "ok", "database": "ok"} for x in (owner, other)), "both back on Redis", 20)
     assert 'moltarena_redis_connected{connection="subscriber"} 1' in metrics(owner)
     # What the other instance's clients missed is in the database: they catch up by joining again.
     seen = spectator.logged()[-1][1]["seq"]

@@ -218,7 +218,7 @@ def test_http_create_agent_bad_body_is_400(arena, body):
 def test_health(arena):
     answer = arena.http("GET", "/health")
     assert answer.status == 200, answer
-    assert answer.json() == {"status": "ok"}
+    assert answer.json() == {"status": "ok", "database": "ok"}
 
 
 SAMPLE = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?([0-9.eE+-]+|NaN|[+-]Inf)( -?[0-9]+)?$')

@@ -132,7 +132,7 @@ def test_health_over_https(arena, certificate):
     context = ssl.create_default_context(cafile=str(certificate.cert))
     with urllib.request.urlopen(arena.url + "/health", context=context, timeout=WAIT) as answer:
         assert answer.status == 200
-        assert answer.read() == b'{"status":"ok"}'
+        assert answer.read() == b'{"database":"ok","status":"ok"}'
 
 
 def test_plain_http_to_the_tls_port_gets_400_tls_required(arena):
