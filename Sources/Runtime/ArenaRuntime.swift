@@ -180,7 +180,8 @@ public final class ArenaRuntime: Sendable {
         for addRoutes in registrations.routes { addRoutes(router) }
         return ArenaRuntime(
             plugins: plugins, io: io, services: services, bus: bus, responder: router.buildResponder(), protocolDocument: protocolDocument,
-            migrations: registrations.migrations.map(\.migration), pluginServices: registrations.services, startHooks: registrations.onStart, environment: environment
+            migrations: registrations.migrations.map(\.migration), pluginServices: registrations.services, startHooks: registrations.onStart,
+            environment: environment
         )
     }
 

@@ -52,6 +52,20 @@ import TurnsPlugin
         #expect(try stored() == 2)
     }
 
+    @Test func aDeadlineThatPassesWhileTheDatabaseIsDownTakesEffectWhenItIsBack() async throws {
+        let database = UnreachableDatabase(try SQLiteDatabase.inMemory())
+        let f = try await TurnsFixture.start(
+            turns: "countdown_seconds = 0\nrate_limit_seconds = 0\nturn_seconds = 5\nmissed_turn = \"skip\"\n", database: database)
+        _ = try await f.alpha.expect("battle:your_turn")
+        database.isReachable = false
+        await f.arena.advanceClock(by: .seconds(5))  // alpha's deadline, with no database
+        await f.arena.runtime.services.jobs.idle()
+        database.isReachable = true
+        await f.arena.advanceClock(by: .seconds(1))
+        let next = try await f.beta.expect("battle:your_turn")
+        #expect(next["round"] == 1, "alpha's turn was skipped once the database answered")
+    }
+
     @Test func aClientTurnIdIsScopedToItsBattle() async throws {
         let f = try await TurnsFixture.start(turns: "countdown_seconds = 0\nrate_limit_seconds = 0\n")
         _ = try await f.alpha.expect("battle:your_turn")

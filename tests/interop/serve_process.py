@@ -5,6 +5,8 @@ process that announces itself with a `listening on http://HOST:PORT` line, and
   MOLTARENA_BIN            the binary (default: .build/debug/moltarena; a relative path is
                            taken from the repository root)
   MOLTARENA_START_TIMEOUT  seconds to wait for the `listening on` line (default 60)
+  MOLTARENA_TEST_POSTGRES_URL  a PostgreSQL server (postgres://USER@HOST:PORT/DB): the servers
+                           under test run on a fresh database of it instead of a SQLite file
 """
 
 from __future__ import annotations
@@ -147,6 +149,19 @@ class ServerProcess:
             pytest.fail(died, pytrace=False)
 
 
+def fresh_database(workdir: Path) -> str:
+    """A new, empty database for a server under test: a SQLite file in `workdir`, or, when
+    MOLTARENA_TEST_POSTGRES_URL names a PostgreSQL server, a new database created there (psql)."""
+    server = os.environ.get("MOLTARENA_TEST_POSTGRES_URL")
+    if not server:
+        return str(workdir / "arena.sqlite")
+    name = f"arena_{uuid.uuid4().hex[:12]}"
+    done = subprocess.run(["psql", server, "-v", "ON_ERROR_STOP=1", "-qc", f"CREATE DATABASE {name}"],
+                          capture_output=True, text=True, timeout=CLI_TIMEOUT)
+    assert done.returncode == 0, f"could not create database {name} on {server}: {done.stderr.strip()}"
+    return re.sub(r"/[^/?]*(\?.*)?$", f"/{name}", server)
+
+
 # Every test client connects from 127.0.0.1, many within one second: the per-address handshake
 # budget (30 a second) would refuse them by chance. Its own tests are in Swift
 # (HTTPLimitsTests); servers under these tests lift it, as the benchmarks do.
@@ -162,7 +177,7 @@ class ServeArena(ServerProcess):
         self.config = config
         self.workdir = workdir
         self.exe = exe
-        self.db = workdir / "arena.sqlite"
+        self.db = fresh_database(workdir)
         # More `serve` options (--tls-cert and --tls-key, say), set before start().
         self.extra_args: list[str] = []
 

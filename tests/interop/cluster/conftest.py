@@ -22,6 +22,7 @@ for folder in (HERE, HERE.parent, HERE.parent / "battle"):
 
 from battle_support import Clients, snapshot_binary  # noqa: E402
 from cluster_support import ClusterArena, NodePeer, RedisServer  # noqa: E402
+from serve_process import fresh_database  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def redis_server(tmp_path_factory):
 def cluster(tmp_path_factory, redis_server):
     """Two instances on one database and one Redis."""
     exe = snapshot_binary(tmp_path_factory.mktemp("bin"))
-    db = tmp_path_factory.mktemp("db") / "arena.sqlite"
+    db = fresh_database(tmp_path_factory.mktemp("db"))
     instances = [
         ClusterArena(exe, tmp_path_factory.mktemp(f"instance-{n}"), db, redis_server.url, f"instance-{n}").start()
         for n in (1, 2)

@@ -15,6 +15,7 @@ import requests
 
 from battle_support import WAIT, assert_contiguous_log, snapshot_binary, submit, words
 from cluster_support import ClusterArena
+from serve_process import fresh_database
 
 CONF = Path(__file__).resolve().parent / "failover.conf"
 # The lease lasts 4 s and the survivors look for orphaned battles every second.
@@ -28,7 +29,7 @@ def exe(tmp_path_factory):
 
 @pytest.fixture
 def pair(tmp_path_factory, redis_server, exe):
-    db = tmp_path_factory.mktemp("db") / "arena.sqlite"
+    db = fresh_database(tmp_path_factory.mktemp("db"))
     made = [ClusterArena(exe, tmp_path_factory.mktemp(f"node-{n}"), db, redis_server.url, f"node-{n}-{uuid.uuid4().hex[:6]}", CONF).start()
             for n in (1, 2)]
     yield made

@@ -13,6 +13,7 @@ import requests
 
 from battle_support import WAIT, snapshot_binary, take_turn, words
 from cluster_support import ClusterArena
+from serve_process import fresh_database
 
 CONF = Path(__file__).resolve().parent / "mcp.conf"
 
@@ -20,7 +21,7 @@ CONF = Path(__file__).resolve().parent / "mcp.conf"
 @pytest.fixture(scope="module")
 def mcp_pair(tmp_path_factory, redis_server):
     exe = snapshot_binary(tmp_path_factory.mktemp("bin"))
-    db = tmp_path_factory.mktemp("db") / "arena.sqlite"
+    db = fresh_database(tmp_path_factory.mktemp("db"))
     made = [ClusterArena(exe, tmp_path_factory.mktemp(f"mcp-{n}"), db, redis_server.url, f"mcp-{n}", CONF).start()
             for n in (1, 2)]
     yield made

@@ -15,6 +15,7 @@ import socketio
 
 from battle_support import snapshot_binary
 from cluster_support import ClusterArena
+from serve_process import fresh_database
 from support import wait_until
 
 HERE = Path(__file__).resolve().parent
@@ -25,7 +26,7 @@ OPERATOR_KEY = secrets.token_urlsafe(32)
 def pair(tmp_path_factory, redis_server):
     """Two instances without the periodic check, with an operator key."""
     exe = snapshot_binary(tmp_path_factory.mktemp("bin"))
-    db = tmp_path_factory.mktemp("db") / "arena.sqlite"
+    db = fresh_database(tmp_path_factory.mktemp("db"))
     saved = os.environ.get("MOLTARENA_OPERATOR_KEY")
     os.environ["MOLTARENA_OPERATOR_KEY"] = OPERATOR_KEY  # the servers inherit it
     try:
