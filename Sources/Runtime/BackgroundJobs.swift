@@ -25,7 +25,7 @@ public final class BackgroundJobs: Service, Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
-    private let clock: any RuntimeClock
+    let clock: any RuntimeClock
     private let logger: Logger
 
     public init(clock: any RuntimeClock, logger: Logger) {

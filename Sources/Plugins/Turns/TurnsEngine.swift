@@ -115,21 +115,13 @@ struct TurnsEngine: Sendable {
         await input(.resumed, to: battleId)
     }
 
-    /// Runs an input on the battle's owner. While the database cannot be reached the input is
-    /// tried again every second: a deadline or a countdown that falls during a database restart
-    /// must not be lost (what failed was rolled back, and the machine is restored from storage).
+    /// Runs an input on the battle's owner; while the database cannot be reached, again every
+    /// second: a deadline or a countdown that falls during a database restart must not be lost.
     func input(_ input: TurnStateMachine.Input, to battleId: String) async {
-        do {
-            _ = try await battles.owners.run(battleId) { owner in try step(input, on: owner) }
-        } catch SQLError.unavailable(let reason) {
-            logger.warning(
-                "the database is unavailable; trying a battle's input again in a second",
-                metadata: ["battle": "\(battleId)", "input": "\(input)", "error": "\(reason)"])
-            _ = services.jobs.schedule(at: services.clock.now().addingTimeInterval(1), "turns retry \(battleId)") {
-                await self.input(input, to: battleId)
-            }
-        } catch {
-            logger.error("could not run a battle's turns", metadata: ["battle": "\(battleId)", "input": "\(input)", "error": "\(error)"])
+        await services.jobs.retryingWhileDatabaseIsDown(
+            "a battle's turn input", logger: logger, metadata: ["battle": "\(battleId)", "input": "\(input)"]
+        ) {
+            _ = try await self.battles.owners.run(battleId) { owner in try self.step(input, on: owner) }
         }
     }
 

@@ -106,17 +106,10 @@ struct VotingCoordinator: BattleConclusion {
     /// Runs an input on the battle's owner; while the database cannot be reached, again every
     /// second (a window's close must not be lost to a database restart).
     func input(_ input: VotingWindowMachine.Input, to battleId: String) async {
-        do {
-            try await battles.owners.run(battleId) { owner in try step(input, on: owner) }
-        } catch SQLError.unavailable(let reason) {
-            logger.warning(
-                "the database is unavailable; trying a battle's input again in a second",
-                metadata: ["battle": "\(battleId)", "input": "\(input)", "error": "\(reason)"])
-            _ = services.jobs.schedule(at: services.clock.now().addingTimeInterval(1), "voting retry \(battleId)") {
-                await self.input(input, to: battleId)
-            }
-        } catch {
-            logger.error("could not run a battle's vote", metadata: ["battle": "\(battleId)", "input": "\(input)", "error": "\(error)"])
+        await services.jobs.retryingWhileDatabaseIsDown(
+            "a battle's voting input", logger: logger, metadata: ["battle": "\(battleId)", "input": "\(input)"]
+        ) {
+            try await self.battles.owners.run(battleId) { owner in try self.step(input, on: owner) }
         }
     }
 
