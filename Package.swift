@@ -326,6 +326,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // One contract of SQLDatabase run against both backends: SQLite on a file and PostgreSQL at
+        // MOLTARENA_TEST_POSTGRES_URL (scripts/postgres.sh starts a throwaway cluster).
+        .testTarget(
+            name: "ArenaStorageTests",
+            dependencies: [
+                "ArenaStorage", "PostgresStorage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SocketIOProtocolTests",
             dependencies: ["SocketIOProtocol"],
