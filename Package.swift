@@ -36,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Engine.IO 4 and Socket.IO 5 codecs and JSON values: pure functions over bytes.
@@ -131,6 +132,20 @@ let package = Package(
         .target(
             name: "ArenaStorage",
             dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // The SQL layer's PostgreSQL backend, for instances on several hosts sharing one database:
+        // postgres-nio connections in a small pool of its own, waited on synchronously from the
+        // caller's thread, never from an event loop.
+        .target(
+            name: "PostgresStorage",
+            dependencies: [
+                "ArenaStorage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -308,6 +323,19 @@ let package = Package(
                 "RedisAdapter", "MessagePack", "SocketIOProtocol", "SocketIOServer",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // One contract of SQLDatabase run against both backends: SQLite on a file and PostgreSQL at
+        // MOLTARENA_TEST_POSTGRES_URL (scripts/postgres.sh starts a throwaway cluster).
+        .testTarget(
+            name: "ArenaStorageTests",
+            dependencies: [
+                "ArenaStorage", "PostgresStorage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

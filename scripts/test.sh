@@ -38,6 +38,10 @@
 #   INSTALL_DEPS       passed to the runner: 1 lets it apt-get its Node packages (default 0)
 #   REQUIRE_PROTOCOL_SUITES  1: a protocol suite with no copy or no runner FAILS instead of being skipped (.ci/run sets it)
 #   FUZZ_SECONDS       how long each fuzz target runs (default 20; five targets)
+#   MOLTARENA_TEST_POSTGRES_URL, MOLTARENA_TEST_POSTGRES_DIR  the PostgreSQL cluster the storage
+#                      tests use (default: the swift step starts a throwaway one with
+#                      scripts/postgres.sh in a temporary directory, and removes it after)
+#   MOLTARENA_SKIP_POSTGRES  1: skip the storage tests' PostgreSQL half
 #
 # Full logs go to .build/test-logs/. Exit status: 0 only if no step failed.
 set -euo pipefail
@@ -103,10 +107,25 @@ fi
 if wants swift; then
   banner "swift test"
   if [ "$BUILD_OK" = 1 ]; then
+    # The storage tests' PostgreSQL half: a throwaway cluster unless one is given (or skipped).
+    PG_TEST_DIR=""
+    if [ -z "${MOLTARENA_TEST_POSTGRES_URL:-}" ] && [ "${MOLTARENA_SKIP_POSTGRES:-}" != 1 ]; then
+      PG_TEST_DIR="$(mktemp -d /tmp/moltarena-postgres.XXXXXX)"
+      if MOLTARENA_TEST_POSTGRES_URL="$(bash scripts/postgres.sh start "$PG_TEST_DIR")"; then
+        export MOLTARENA_TEST_POSTGRES_URL MOLTARENA_TEST_POSTGRES_DIR="$PG_TEST_DIR"
+        echo "test.sh: PostgreSQL for the storage tests at $MOLTARENA_TEST_POSTGRES_URL"
+      else
+        echo "test.sh: could not start PostgreSQL (scripts/postgres.sh): its tests will fail" >&2
+      fi
+    fi
     set +e
     timeout 1800 swift test --skip-build 2>&1 | tee "$LOGS/swift-test.log" | squeeze_progress
     rc=${PIPESTATUS[0]}
     set -e
+    if [ -n "$PG_TEST_DIR" ]; then
+      bash scripts/postgres.sh stop "$PG_TEST_DIR" || true
+      rm -rf "$PG_TEST_DIR"
+    fi
     if [ "$rc" -eq 0 ]; then record "swift test" ok; else record "swift test" FAILED "exit $rc"; fi
   else
     echo "test.sh: not run: the build failed"
