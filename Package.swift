@@ -176,7 +176,7 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "PostgresStorage", .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -287,6 +287,7 @@ let package = Package(
         .executableTarget(
             name: "moltarena",
             dependencies: [
+                "PostgresStorage",
                 "ArenaProtocol",
                 "SocketIOServer",
                 "SocketIOProtocol",

@@ -85,9 +85,10 @@ start() {
   if [ -z "$port" ]; then port="$(free_port)"; fi
   echo "$port" >"$PORT_FILE"
   # Settings on the command line (not in postgresql.conf), so that restart keeps them: pg_ctl
-  # records the options a server was started with.
+  # records the options a server was started with. Many connections: the Swift suites run once
+  # more on PostgreSQL with hundreds of test runtimes in parallel, each with its own connections.
   as_owner "$PG_BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='$DIR' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='$DIR' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=1000" \
     start >/dev/null || { tail -20 "$LOG" >&2; die "the server did not start (log: $LOG)"; }
   if [ "$(as_owner "$PG_BIN/psql" -h "$DIR" -p "$port" -U postgres -d postgres -tAc \
     "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'")" != 1 ]; then

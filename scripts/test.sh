@@ -2,7 +2,7 @@
 # scripts/test.sh - build MoltArena and run every test suite. Installs no system package;
 # creates the Python venv for the interop suite on first use.
 #
-# Usage: scripts/test.sh [STEP...]     STEP: format swift interop sdk web bench protocol fuzz (default: all)
+# Usage: scripts/test.sh [STEP...]     STEP: format swift interop postgres sdk web bench protocol fuzz (default: all)
 #
 # Steps (the debug build comes first, unless MOLTARENA_BIN is set and the swift step is not run):
 #   build     swift build --build-tests (debug: the binary and every test target, built once)
@@ -10,7 +10,11 @@
 #   swift     swift test --skip-build (XCTest and Swift Testing)
 #   bench     bench/smoke.sh: every `moltarena bench` scenario briefly, correctness only
 #   interop   tests/interop with the Python venv's pytest (python-socketio,
-#             websocket-client against `moltarena conformance-server`)
+#             websocket-client against `moltarena conformance-server`), on SQLite
+#   postgres  the same again on PostgreSQL (a throwaway cluster, scripts/postgres.sh): the
+#             plugins' and runtime's Swift suites on a fresh schema per test runtime, the battle,
+#             serve and cluster interop suites on a fresh database per server, and
+#             tests/interop/postgres (db copy from SQLite, PostgreSQL restarted mid-battle)
 #   sdk       tests/sdk: the Python SDK (sdk/python, installed into the venv) against
 #             `moltarena serve`: whole battles, rate limits, a crash mid-battle, every payload
 #   web       tests/web: the spectator web app in headless Chromium (Selenium, Debian's
@@ -52,9 +56,9 @@ LOGS="$ROOT/.build/test-logs"
 mkdir -p "$LOGS"
 
 STEPS=("$@")
-[ ${#STEPS[@]} -gt 0 ] || STEPS=(format swift interop sdk web bench protocol fuzz)
+[ ${#STEPS[@]} -gt 0 ] || STEPS=(format swift interop postgres sdk web bench protocol fuzz)
 for s in "${STEPS[@]}"; do
-  case "$s" in format|swift|interop|sdk|web|bench|protocol|fuzz) ;; *) echo "test.sh: unknown step '$s' (format swift interop sdk web bench protocol fuzz)" >&2; exit 2 ;; esac
+  case "$s" in format|swift|interop|postgres|sdk|web|bench|protocol|fuzz) ;; *) echo "test.sh: unknown step '$s' (format swift interop postgres sdk web bench protocol fuzz)" >&2; exit 2 ;; esac
 done
 wants() { local s; for s in "${STEPS[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 
@@ -103,29 +107,40 @@ if [ -z "$BIN" ] && [ "$BUILD_OK" = 1 ]; then
   BIN="$(swift build --show-bin-path)/moltarena"
 fi
 
+# --- PostgreSQL ---------------------------------------------------------------
+# ensure_postgres: a throwaway PostgreSQL cluster (scripts/postgres.sh) for the steps that need
+# one, started once and stopped when the script ends, unless MOLTARENA_TEST_POSTGRES_URL names one.
+PG_TEST_DIR=""
+stop_postgres() {
+  [ -n "$PG_TEST_DIR" ] || return 0
+  bash scripts/postgres.sh stop "$PG_TEST_DIR" >/dev/null 2>&1 || true
+  rm -rf "$PG_TEST_DIR"
+  PG_TEST_DIR=""
+}
+ensure_postgres() {
+  [ -z "${MOLTARENA_TEST_POSTGRES_URL:-}" ] || return 0
+  PG_TEST_DIR="$(mktemp -d /tmp/moltarena-postgres.XXXXXX)"
+  trap stop_postgres EXIT
+  if MOLTARENA_TEST_POSTGRES_URL="$(bash scripts/postgres.sh start "$PG_TEST_DIR")"; then
+    export MOLTARENA_TEST_POSTGRES_URL MOLTARENA_TEST_POSTGRES_DIR="$PG_TEST_DIR"
+    echo "test.sh: PostgreSQL for the tests at $MOLTARENA_TEST_POSTGRES_URL"
+  else
+    echo "test.sh: could not start PostgreSQL (scripts/postgres.sh): its tests will fail" >&2
+    unset MOLTARENA_TEST_POSTGRES_URL
+    return 1
+  fi
+}
+
 # --- swift test -------------------------------------------------------------
 if wants swift; then
   banner "swift test"
   if [ "$BUILD_OK" = 1 ]; then
     # The storage tests' PostgreSQL half: a throwaway cluster unless one is given (or skipped).
-    PG_TEST_DIR=""
-    if [ -z "${MOLTARENA_TEST_POSTGRES_URL:-}" ] && [ "${MOLTARENA_SKIP_POSTGRES:-}" != 1 ]; then
-      PG_TEST_DIR="$(mktemp -d /tmp/moltarena-postgres.XXXXXX)"
-      if MOLTARENA_TEST_POSTGRES_URL="$(bash scripts/postgres.sh start "$PG_TEST_DIR")"; then
-        export MOLTARENA_TEST_POSTGRES_URL MOLTARENA_TEST_POSTGRES_DIR="$PG_TEST_DIR"
-        echo "test.sh: PostgreSQL for the storage tests at $MOLTARENA_TEST_POSTGRES_URL"
-      else
-        echo "test.sh: could not start PostgreSQL (scripts/postgres.sh): its tests will fail" >&2
-      fi
-    fi
+    [ "${MOLTARENA_SKIP_POSTGRES:-}" = 1 ] || ensure_postgres || true
     set +e
     timeout 1800 swift test --skip-build 2>&1 | tee "$LOGS/swift-test.log" | squeeze_progress
     rc=${PIPESTATUS[0]}
     set -e
-    if [ -n "$PG_TEST_DIR" ]; then
-      bash scripts/postgres.sh stop "$PG_TEST_DIR" || true
-      rm -rf "$PG_TEST_DIR"
-    fi
     if [ "$rc" -eq 0 ]; then record "swift test" ok; else record "swift test" FAILED "exit $rc"; fi
   else
     echo "test.sh: not run: the build failed"
@@ -201,7 +216,31 @@ if wants interop; then
     echo "  (.ci/run does this)" >&2
     record "interop" FAILED "no venv at $VENV"
   else
-    run_pytest interop tests/interop ""
+    run_pytest interop tests/interop "" --ignore tests/interop/postgres
+  fi
+fi
+
+# --- everything that stores, again on PostgreSQL -----------------------------------
+if wants postgres; then
+  banner "the suites again on PostgreSQL"
+  if ensure_postgres; then
+    if [ "$BUILD_OK" = 1 ]; then
+      set +e
+      # The suites whose tests run a runtime on a database; the storage contract (ArenaStorageTests)
+      # already ran on both in the swift step, and restarts the cluster, so it is not run here.
+      MOLTARENA_TEST_ON_POSTGRES=1 timeout 1800 swift test --skip-build \
+        --filter "ConnectionPluginTests|BattlePluginTests|TurnsPluginTests|VotingPluginTests|MCPPluginTests|RuntimeTests|MoltArenaClientTests|BenchPluginTests" \
+        2>&1 | tee "$LOGS/swift-test-postgres.log" | squeeze_progress
+      rc=${PIPESTATUS[0]}
+      set -e
+      if [ "$rc" -eq 0 ]; then record "swift test on PostgreSQL" ok; else record "swift test on PostgreSQL" FAILED "exit $rc"; fi
+    else
+      record "swift test on PostgreSQL" FAILED "not run: build failed"
+    fi
+    ensure_venv tests/interop/requirements.txt
+    MOLTARENA_TEST_ON_POSTGRES=1 run_pytest interop-postgres tests/interop/battle "" tests/interop/serve tests/interop/cluster tests/interop/postgres
+  else
+    record "postgres" FAILED "no PostgreSQL server"
   fi
 fi
 
@@ -274,7 +313,7 @@ stop_server() {
   fi
   SERVER_PID=""
 }
-trap stop_server EXIT
+trap 'stop_server; stop_postgres' EXIT
 
 start_server() { # sets SERVER_URL, or returns 1
   local out="$LOGS/conformance-server.out" err="$LOGS/conformance-server.log"

@@ -53,6 +53,7 @@ public final class PostgresDatabase: SQLDatabase {
             tls: .disable
         )
         configuration.options.connectTimeout = Self.connectTimeout
+        if let schema = url.schema { configuration.options.additionalStartupParameters = [("search_path", schema)] }
         self.url = url
         self.logger = logger
         self.pool = ConnectionPool(capacity: poolSize, configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)
@@ -81,6 +82,11 @@ public final class PostgresDatabase: SQLDatabase {
 
     /// Closes the connections. Calls made afterwards throw ``SQLError/unavailable(_:)``.
     public func shutdown() {
+        pool.shutdown()
+    }
+
+    /// The connections close with the last reference to the database (a test's harness).
+    deinit {
         pool.shutdown()
     }
 

@@ -1,8 +1,9 @@
 import Foundation
 
 /// Where a PostgreSQL database is, as the `--db` option gives it:
-/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable]` (or `postgresql://`), the
-/// user, password and database percent-decoded. Connections are plain TCP: TLS is not supported
+/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable][&schema=NAME]` (or
+/// `postgresql://`), the user, password and database percent-decoded. `schema` puts the arena's
+/// tables in that schema of the database (it must exist), so several arenas may share one database. Connections are plain TCP: TLS is not supported
 /// yet, so an `sslmode` that demands it is refused rather than quietly ignored.
 public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
     public var host: String
@@ -10,6 +11,8 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
     public var username: String
     public var password: String?
     public var database: String
+    /// The schema the arena's tables live in (the connections' `search_path`); nil: the server's default.
+    public var schema: String?
 
     public static let defaultPort = 5432
 
@@ -45,8 +48,14 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
         guard !path.isEmpty, !path.contains("/"), let database = path.removingPercentEncoding else {
             throw PostgresURLError("the PostgreSQL URL names no database (postgres://USER@HOST/DATABASE): \(Self.redacted(string))")
         }
+        var schema: String?
         for item in components.queryItems ?? [] {
             switch (item.name, item.value ?? "") {
+            case ("schema", let name):
+                guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+                    throw PostgresURLError("schema=\(name) is not a plain schema name (letters, digits and _)")
+                }
+                schema = name
             case ("sslmode", "disable"), ("sslmode", "allow"), ("sslmode", "prefer"):
                 continue  // a plain connection satisfies each of these
             case ("sslmode", let mode):
@@ -54,7 +63,8 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
                     "sslmode=\(mode) is not supported: connections to PostgreSQL are not encrypted yet (use sslmode=disable, over a trusted network)"
                 )
             default:
-                throw PostgresURLError("unsupported parameter '\(item.name)' in the PostgreSQL URL (only sslmode=disable is understood)")
+                throw PostgresURLError(
+                    "unsupported parameter '\(item.name)' in the PostgreSQL URL (only sslmode=disable and schema=NAME are understood)")
             }
         }
         // URLComponents keeps the brackets of an IPv6 literal; a socket address wants it bare.
@@ -67,12 +77,13 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
             password: components.password,
             database: database
         )
+        self.schema = schema
     }
 
     /// The URL with its password hidden, for logs and errors.
     public var description: String {
         let host = self.host.contains(":") ? "[\(self.host)]" : self.host
-        return "postgres://\(username)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)"
+        return "postgres://\(username)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)\(schema.map { "?schema=\($0)" } ?? "")"
     }
 
     /// `string` with anything between `://` and `@` replaced, so that errors never show a password.

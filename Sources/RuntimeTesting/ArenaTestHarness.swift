@@ -58,7 +58,8 @@ public final class ArenaTestHarness: Sendable {
     /// starts the plugins' background services.
     ///
     /// - Parameters:
-    ///   - database: an existing database, to simulate a restart on what an earlier runtime stored.
+    ///   - database: an existing database, to simulate a restart on what an earlier runtime stored
+    ///     (by default a fresh one, see ``TestDatabase``).
     ///   - startDate: the wall-clock date the clock starts at.
     public static func start(
         pluginsConf: String,
@@ -70,7 +71,7 @@ public final class ArenaTestHarness: Sendable {
         let loop = NIOAsyncTestingEventLoop()
         var logger = Logger(label: "harness")
         logger.logLevel = logLevel
-        let database = try database ?? SQLiteDatabase.inMemory()
+        let database = try database ?? TestDatabase.fresh(logger: logger)
         let environment = RuntimeEnvironment(
             eventLoopGroup: loop,
             database: database,

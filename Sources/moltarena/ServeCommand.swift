@@ -40,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
         let runtime = try CommandFailure.reporting {
             let file = try PluginsFile.load(path: config)
             let server = try limits.applied(to: PluginCatalog.serverOptions(file))
-            let database = try ArenaDatabase.open(db)
+            let database = try ArenaDatabase.open(db, logger: logger)
             var environment = RuntimeEnvironment(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, database: database, logger: logger)
             environment.httpLimits = server.httpLimits
             if let tlsCert, let tlsKey {

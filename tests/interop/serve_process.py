@@ -5,8 +5,9 @@ process that announces itself with a `listening on http://HOST:PORT` line, and
   MOLTARENA_BIN            the binary (default: .build/debug/moltarena; a relative path is
                            taken from the repository root)
   MOLTARENA_START_TIMEOUT  seconds to wait for the `listening on` line (default 60)
-  MOLTARENA_TEST_POSTGRES_URL  a PostgreSQL server (postgres://USER@HOST:PORT/DB): the servers
-                           under test run on a fresh database of it instead of a SQLite file
+  MOLTARENA_TEST_POSTGRES_URL  a PostgreSQL server (postgres://USER@HOST:PORT/DB)
+  MOLTARENA_TEST_ON_POSTGRES   1: the servers under test run on a fresh database of that server
+                           instead of a SQLite file
 """
 
 from __future__ import annotations
@@ -149,12 +150,18 @@ class ServerProcess:
             pytest.fail(died, pytrace=False)
 
 
-def fresh_database(workdir: Path) -> str:
-    """A new, empty database for a server under test: a SQLite file in `workdir`, or, when
-    MOLTARENA_TEST_POSTGRES_URL names a PostgreSQL server, a new database created there (psql)."""
+def fresh_database(workdir: Path, on_postgres: bool | None = None) -> str:
+    """A new, empty database for a server under test: a SQLite file in `workdir`, or a new
+    database on the PostgreSQL server MOLTARENA_TEST_POSTGRES_URL names (made with psql) when
+    `on_postgres`, which defaults to MOLTARENA_TEST_ON_POSTGRES=1 (the suites run once more so)."""
+    if on_postgres is None:
+        on_postgres = os.environ.get("MOLTARENA_TEST_ON_POSTGRES") == "1"
+    if not on_postgres:
+        return str(workdir / "arena.sqlite")
     server = os.environ.get("MOLTARENA_TEST_POSTGRES_URL")
     if not server:
-        return str(workdir / "arena.sqlite")
+        pytest.fail("MOLTARENA_TEST_POSTGRES_URL is not set: start a server with `scripts/postgres.sh start DIR` "
+                    "(scripts/test.sh postgres does)", pytrace=False)
     name = f"arena_{uuid.uuid4().hex[:12]}"
     done = subprocess.run(["psql", server, "-v", "ON_ERROR_STOP=1", "-qc", f"CREATE DATABASE {name}"],
                           capture_output=True, text=True, timeout=CLI_TIMEOUT)

@@ -20,7 +20,7 @@ struct HandshakeAuthenticator: Sendable {
             let store = self.store
             agent = try await Task.detached { try store.agent(forKey: key) }.value
         } catch {
-            return .reject(ArenaError.internalError)
+            return .reject(ArenaError.answering(error))
         }
         guard let agent else {
             return .reject(ArenaError(.invalidApiKey, "invalid API key", status: .unauthorized))

@@ -42,7 +42,7 @@ def test_db_copy_moves_a_sqlite_arena_to_postgres_with_the_same_battles(postgres
     assert before[finished][0]["status"] == "COMPLETED" and before[waiting][0]["status"] == "LOBBY"
     on_sqlite.close()
 
-    target = fresh_database(tmp_path_factory.mktemp("unused"))
+    target = fresh_database(tmp_path_factory.mktemp("unused"), on_postgres=True)
     copy = [str(exe), "db", "copy", "--config", str(conf), "--from", on_sqlite.db, "--to", target]
     done = subprocess.run(copy, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -68,7 +68,7 @@ def test_db_copy_moves_a_sqlite_arena_to_postgres_with_the_same_battles(postgres
 
 def test_a_battle_goes_on_while_postgres_restarts_and_nothing_acknowledged_is_lost(postgres, exe, clients, tmp_path_factory):
     arena = Arena(CONF_DIR / "turns.conf", tmp_path_factory.mktemp("arena"), exe)
-    assert arena.db.startswith("postgres://"), arena.db
+    arena.db = fresh_database(arena.workdir, on_postgres=True)
     arena.start()
     try:
         alpha, beta = arena.create_agents(2, "restart")
