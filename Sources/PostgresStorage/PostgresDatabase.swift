@@ -66,6 +66,7 @@ public final class PostgresDatabase: SQLDatabase {
 
     /// A read-committed transaction: a statement sees what was committed before it started, and a
     /// row read with `dialect.lockingRead` stays locked until the end of the transaction.
+    @discardableResult
     public func write<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
         try transaction(begin: "BEGIN", body)
     }

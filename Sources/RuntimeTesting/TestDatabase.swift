@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Logging
 import NIOPosix
 import PostgresStorage
@@ -20,24 +21,28 @@ public enum TestDatabase {
         return try PostgresDatabase(url: url, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger, poolSize: 2)
     }
 
-    /// Creates a schema in the test server's database with psql (cheaper than a database per
-    /// harness) and returns the URL of the database seen through it.
+    /// Creates a schema in the test server's database (cheaper than a database per harness)
+    /// and returns the URL of the database seen through it.
     public static func createSchema(named name: String) throws -> String {
         guard let server = ProcessInfo.processInfo.environment["MOLTARENA_TEST_POSTGRES_URL"] else {
             throw TestDatabaseError("MOLTARENA_TEST_POSTGRES_URL is not set: start a server with `scripts/postgres.sh start DIR`")
         }
-        let psql = Process()
-        psql.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        psql.arguments = ["psql", server, "-v", "ON_ERROR_STOP=1", "-qc", "CREATE SCHEMA \(name)"]
-        let errors = Pipe()
-        psql.standardError = errors
-        try psql.run()
-        psql.waitUntilExit()
-        guard psql.terminationStatus == 0 else {
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            throw TestDatabaseError("could not create schema \(name): \(message)")
-        }
+        try administration(server).write { db in try db.execute(sql: "CREATE SCHEMA \(name)") }
         return server + (server.contains("?") ? "&" : "?") + "schema=\(name)"
+    }
+
+    /// One connection to the test server for every harness of the process: it only creates
+    /// schemas, and a connection made per harness would cost each one a login.
+    private static let administrations = NIOLockedValueBox<[String: PostgresDatabase]>([:])
+
+    private static func administration(_ server: String) throws -> PostgresDatabase {
+        try administrations.withLockedValue { known in
+            if let database = known[server] { return database }
+            let database = try PostgresDatabase(
+                url: server, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test-database"), poolSize: 1)
+            known[server] = database
+            return database
+        }
     }
 }
 

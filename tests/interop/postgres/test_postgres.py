@@ -60,7 +60,7 @@ def test_db_copy_moves_a_sqlite_arena_to_postgres_with_the_same_battles(postgres
             assert on_postgres.get_json(f"/api/v1/battles/{bid}/log") == log
         # The agents' keys came along: alpha connects with its key and sees its battle.
         watcher = clients(on_postgres, alpha)
-        assert watcher.join(finished)["snapshot"]["status"] == "COMPLETED"
+        assert watcher.join(finished)["battle"]["status"] == "COMPLETED"
         assert on_postgres.get_json("/health") == (200, {"status": "ok", "database": "ok"})
     finally:
         on_postgres.close()
@@ -99,6 +99,7 @@ def test_a_battle_goes_on_while_postgres_restarts_and_nothing_acknowledged_is_lo
             assert answer["error"]["code"] == "DATABASE_UNAVAILABLE" and time.monotonic() < deadline, answer
             time.sleep(answer["error"]["retryAfterMs"] / 1000)  # the server's own retry advice
         acked.append(answer["turnId"])
+        assert a.expect("battle:turn_accepted")["turnId"] == answer["turnId"]  # its reply event
         acked.append(take_turn(b, bid, 2, words("b2-", 5))["turnId"])
         acked.append(take_turn(a, bid, 3, words("a3-", 5))["turnId"])
         acked.append(take_turn(b, bid, 3, words("b3-", 5))["turnId"])
