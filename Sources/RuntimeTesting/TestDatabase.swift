@@ -6,7 +6,7 @@ import PostgresStorage
 import Runtime
 
 /// The database a harness runs on when its test names none: a private in-memory SQLite
-/// database; or, with `MOLTARENA_TEST_ON_POSTGRES=1`, a new database made for it on the
+/// database; or, with `MOLTARENA_TEST_ON_POSTGRES=1`, a new schema made for it on the
 /// PostgreSQL server `MOLTARENA_TEST_POSTGRES_URL` names, so the plugins' suites run once more on
 /// PostgreSQL (`scripts/test.sh postgres`).
 public enum TestDatabase {

@@ -21,7 +21,15 @@ import Testing
         #expect(!PostgresURL.isPostgresURL("/var/lib/postgres/arena.sqlite"))
     }
 
+    @Test func aSchemaPutsTheTablesThere() throws {
+        let url = try PostgresURL("postgres://arena@host/db?sslmode=disable&schema=arena_two")
+        #expect(url.schema == "arena_two")
+        #expect(url.description == "postgres://arena@host:5432/db?schema=arena_two")
+        #expect(try PostgresURL("postgres://arena@host/db").schema == nil)
+    }
+
     @Test(arguments: [
+        ("postgres://arena:secret@host/db?schema=a;drop", "not a plain schema name"),
         ("postgres://arena:secret@host/db?sslmode=require", "sslmode=require is not supported"),
         ("postgres://arena:secret@host/db?sslmode=verify-full", "sslmode=verify-full is not supported"),
         ("postgres://arena:secret@host/db?application_name=x", "unsupported parameter 'application_name'"),
