@@ -13,7 +13,7 @@
 #             websocket-client against `moltarena conformance-server`), on SQLite
 #   postgres  the same again on PostgreSQL (a throwaway cluster, scripts/postgres.sh): the
 #             plugins' and runtime's Swift suites on a fresh schema per test runtime, the battle,
-#             serve and cluster interop suites on a fresh database per server, and
+#             serve, official JS client and cluster interop suites on a fresh database per server, and
 #             tests/interop/postgres (db copy from SQLite, PostgreSQL restarted mid-battle)
 #   sdk       tests/sdk: the Python SDK (sdk/python, installed into the venv) against
 #             `moltarena serve`: whole battles, rate limits, a crash mid-battle, every payload
@@ -241,7 +241,7 @@ if wants postgres; then
       record "swift test on PostgreSQL" FAILED "not run: build failed"
     fi
     ensure_venv tests/interop/requirements.txt
-    MOLTARENA_TEST_ON_POSTGRES=1 run_pytest interop-postgres tests/interop/battle "" tests/interop/serve tests/interop/cluster tests/interop/postgres
+    MOLTARENA_TEST_ON_POSTGRES=1 run_pytest interop-postgres tests/interop/battle "" tests/interop/serve tests/interop/jsclient tests/interop/cluster tests/interop/postgres
   else
     record "postgres" FAILED "no PostgreSQL server"
   fi
