@@ -19,6 +19,18 @@ public struct RoomBroadcaster: Sendable {
         target.emit(name, argumentsJSON: json)
     }
 
+    /// Emits events already encoded as JSON, in order, as one batch: each recipient gets them
+    /// together, in one write (the announcements of one step of a battle).
+    public func emit(storedEvents events: [(name: String, json: [UInt8])], to rooms: Set<String>, exceptConnections: Set<String> = []) {
+        guard events.count > 1 else {
+            if let event = events.first { emit(storedEvent: event.name, json: event.json, to: rooms, exceptConnections: exceptConnections) }
+            return
+        }
+        var target = namespace.to(rooms)
+        if !exceptConnections.isEmpty { target = target.exceptSockets(exceptConnections) }
+        target.emit(events: events.map { (event: $0.name, argumentsJSON: $0.json) })
+    }
+
     /// Emits to every connection of this instance (never relayed to the rest of a cluster).
     public func emitToLocalConnections<E: ServerEvent>(_ event: E) {
         guard let bytes = try? ArenaJSON.encode(event) else { return }

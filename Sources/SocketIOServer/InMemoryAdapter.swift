@@ -63,6 +63,22 @@ public final class InMemoryAdapter: SocketIOAdapter {
         }
     }
 
+    /// One task per loop for the whole batch: each socket gets every packet before the loop's
+    /// flush, so the packets leave in one write per socket.
+    public func broadcast(batch packets: [[OutboundFrame]], to target: BroadcastTarget) {
+        guard packets.count > 1 else {
+            if let frames = packets.first { broadcast(frames, to: target) }
+            return
+        }
+        for shard in shardList {
+            if shard.eventLoop.inEventLoop {
+                shard.deliver(batch: packets, to: target)
+            } else {
+                shard.eventLoop.execute { shard.deliver(batch: packets, to: target) }
+            }
+        }
+    }
+
     public func localCount(in room: String) async -> Int {
         var total = 0
         for shard in shardList {
@@ -124,6 +140,18 @@ public final class InMemoryAdapter: SocketIOAdapter {
         }
 
         func deliver(_ frames: [OutboundFrame], to target: BroadcastTarget) {
+            forEachRecipient(of: target) { $0.deliverBroadcast(frames) }
+        }
+
+        /// Each packet is delivered on its own (a socket catching up holds and filters packets
+        /// one by one), but all of them to one socket before the next socket.
+        func deliver(batch packets: [[OutboundFrame]], to target: BroadcastTarget) {
+            forEachRecipient(of: target) { socket in
+                for frames in packets { socket.deliverBroadcast(frames) }
+            }
+        }
+
+        private func forEachRecipient(of target: BroadcastTarget, _ body: (Socket) -> Void) {
             var excluded = Set<ObjectIdentifier>()
             for room in target.exceptRooms {
                 if let members = rooms[room] { excluded.formUnion(members.keys) }
@@ -132,15 +160,15 @@ public final class InMemoryAdapter: SocketIOAdapter {
                 excluded.contains(key) || (!target.exceptSocketIds.isEmpty && target.exceptSocketIds.contains(socket.id))
             }
             if target.rooms.isEmpty {
-                for (key, socket) in all where !skip(key, socket) { socket.deliverBroadcast(frames) }
+                for (key, socket) in all where !skip(key, socket) { body(socket) }
             } else if target.rooms.count == 1, let members = rooms[target.rooms.first!] {
-                for (key, socket) in members where !skip(key, socket) { socket.deliverBroadcast(frames) }
+                for (key, socket) in members where !skip(key, socket) { body(socket) }
             } else {
                 var sent = excluded
                 for room in target.rooms {
                     guard let members = rooms[room] else { continue }
                     for (key, socket) in members where !skip(key, socket) && sent.insert(key).inserted {
-                        socket.deliverBroadcast(frames)
+                        body(socket)
                     }
                 }
             }

@@ -244,4 +244,10 @@ public struct BroadcastOperator: Sendable {
     public func emit(_ event: String, argumentsJSON: [UInt8]) {
         namespace.adapter.broadcast([namespace.encodeEvent(event, argumentsJSON: argumentsJSON)], to: target)
     }
+
+    /// Emits several pre-encoded events, in order, as one batch: a recipient gets them together
+    /// (see ``SocketIOAdapter/broadcast(batch:to:)``).
+    public func emit(events: [(event: String, argumentsJSON: [UInt8])]) {
+        namespace.adapter.broadcast(batch: events.map { [namespace.encodeEvent($0.event, argumentsJSON: $0.argumentsJSON)] }, to: target)
+    }
 }

@@ -32,6 +32,18 @@ public protocol SocketIOAdapter: Sendable {
     func leave(_ socket: Socket, room: String)
     /// Delivers the frames (encoded once by the caller) to every targeted socket.
     func broadcast(_ frames: [OutboundFrame], to target: BroadcastTarget)
+    /// Delivers several packets (each the frames of one packet), in order, to the same target.
+    /// An adapter that can should hand them to each socket together, so a recipient gets them
+    /// in one write: the events of one step of a battle reach 10,000 spectators in 10,000
+    /// writes instead of one round of writes per event.
+    func broadcast(batch packets: [[OutboundFrame]], to target: BroadcastTarget)
     /// Number of local sockets in a room (0 for an unknown room), for presence counts and tests.
     func localCount(in room: String) async -> Int
+}
+
+extension SocketIOAdapter {
+    /// One broadcast per packet, in order: correct for any adapter, batched by none.
+    public func broadcast(batch packets: [[OutboundFrame]], to target: BroadcastTarget) {
+        for frames in packets { broadcast(frames, to: target) }
+    }
 }

@@ -16,6 +16,12 @@ import SocketIOServer
             socket.broadcast(to: [args.first?.stringValue ?? ""]).emit("shout", Array(args.dropFirst()))
             ack?.send([true])
         }
+        io.of("/").on("shout-three") { socket, args, ack in
+            // Three events as one batch: every member gets all three, in order.
+            let events = (1...3).map { (event: "part", argumentsJSON: Array("\($0)".utf8)) }
+            socket.broadcast(to: [args.first?.stringValue ?? ""]).emit(events: events)
+            ack?.send([true])
+        }
         io.of("/").on("ping-all") { socket, args, ack in
             socket.namespace.emit("sentinel", args)
             ack?.send([true])
@@ -77,6 +83,25 @@ import SocketIOServer
                 #expect(first?.name == "sentinel")
             }
             for client in [sender, member, outsider] { await client.disconnect() }
+        }
+    }
+
+    @Test func aBatchOfEventsReachesEveryMemberInOrderAndNobodyElse() async throws {
+        try await TestServer.run(configure: Self.echoHandlers) { server, _ in
+            let sender = try await server.connect()
+            let members = [try await server.connect(), try await server.connect()]
+            let outsider = try await server.connect()
+            for member in members { _ = try await member.emitWithAck("join", ["arena"]) }
+            _ = try await sender.emitWithAck("shout-three", ["arena"])
+            for member in members {
+                for part in 1...3 { #expect(try await member.next("part").args == [.int(Int64(part))]) }
+            }
+            _ = try await sender.emitWithAck("ping-all", ["end"])
+            for client in [sender, outsider] {
+                var events = client.events.makeAsyncIterator()
+                #expect(await events.next()?.name == "sentinel")
+            }
+            for client in [sender, outsider] + members { await client.disconnect() }
         }
     }
 }

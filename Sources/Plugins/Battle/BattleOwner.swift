@@ -34,6 +34,9 @@ public actor BattleOwner {
     let fence: Int
 
     private var slots: [ObjectIdentifier: any Sendable] = [:]
+    /// Announcements of the step running now, sent when it ends.
+    private var outbox = BattleOutbox()
+    private var holdingAnnouncements = false
     /// Each instance's share of the room, as it last reported it.
     private var shares: [String: Share] = [:]
     private var lastPresence: Date?
@@ -88,14 +91,28 @@ public actor BattleOwner {
         slots.removeAll()
     }
 
-    /// Runs `body` isolated to the owner unless it was released meanwhile (nil then).
+    /// Runs `body` isolated to the owner unless it was released meanwhile (nil then). What the
+    /// body announces is sent when it returns (or throws), together: see ``BattleOutbox``.
     func ifHeld<R: Sendable>(_ body: @Sendable (isolated BattleOwner) throws -> R) throws -> R? {
         guard !released else { return nil }
         // Work that comes after a battle ended (a late commentary, a vote refused, a read) takes
         // its owner again; nothing else would let a finished battle's owner go afterwards.
         defer { releaseIfDone() }
+        let outermost = !holdingAnnouncements
+        holdingAnnouncements = true
+        defer {
+            if outermost {
+                holdingAnnouncements = false
+                sendAnnouncements()
+            }
+        }
         return try body(self)
     }
+
+    /// Returns once every step that began before it has ended and sent its announcements: a
+    /// joining client's catch-up read may see a step's writes before the step's broadcasts are
+    /// sent, and must not stop holding broadcasts before they reach it.
+    func settle() {}
 
     // MARK: The battle log
 
@@ -156,20 +173,41 @@ public actor BattleOwner {
             battle.status = status
             battle.round = round
         }
-        services.rooms.emit(storedEvent: event, json: json, to: [BattleRoom.battle(battleId)])
+        announce(event, json: json, to: [BattleRoom.battle(battleId)])
         return seq
     }
 
     // MARK: Broadcasting (not logged)
 
     /// To the battle's whole room.
-    public nonisolated func emit<E: ServerEvent>(_ event: E) {
-        services.rooms.emit(event, to: [BattleRoom.battle(battleId)])
+    public func emit<E: ServerEvent>(_ event: E) {
+        announce(event, to: [BattleRoom.battle(battleId)])
     }
 
     /// To every connection of one agent.
-    public nonisolated func emit<E: ServerEvent>(_ event: E, toAgent agentId: String) {
-        services.rooms.emit(event, to: [BattleRoom.agent(agentId)])
+    public func emit<E: ServerEvent>(_ event: E, toAgent agentId: String) {
+        announce(event, to: [BattleRoom.agent(agentId)])
+    }
+
+    private func announce<E: ServerEvent>(_ event: E, to rooms: Set<String>, exceptConnections: Set<String> = [], sentLast: Bool = false) {
+        guard let json = try? ArenaJSON.encode(event) else { return }
+        announce(E.name, json: json, to: rooms, exceptConnections: exceptConnections, sentLast: sentLast)
+    }
+
+    /// Sent now, or with the rest of the step's announcements when a step is running.
+    private func announce(_ name: String, json: [UInt8], to rooms: Set<String>, exceptConnections: Set<String> = [], sentLast: Bool = false) {
+        if holdingAnnouncements {
+            outbox.add(name: name, json: json, to: rooms, exceptConnections: exceptConnections, sentLast: sentLast)
+        } else {
+            services.rooms.emit(storedEvent: name, json: json, to: rooms, exceptConnections: exceptConnections)
+        }
+    }
+
+    private func sendAnnouncements() {
+        guard !outbox.isEmpty else { return }
+        for batch in outbox.take() {
+            services.rooms.emit(storedEvents: batch.events, to: batch.rooms, exceptConnections: batch.exceptConnections)
+        }
     }
 
     // MARK: Presence across instances
@@ -255,11 +293,11 @@ public actor BattleOwner {
         if present {
             announcedAgents.insert(agentId)
             let except: Set<String> = joinedBy.removeValue(forKey: agentId).map { [$0] } ?? []
-            services.rooms.emit(ParticipantJoined(battleId: battleId, agentId: agentId, name: name(of: agentId)), to: room, exceptConnections: except)
+            announce(ParticipantJoined(battleId: battleId, agentId: agentId, name: name(of: agentId)), to: room, exceptConnections: except)
         } else {
             announcedAgents.remove(agentId)
             joinedBy[agentId] = nil
-            services.rooms.emit(ParticipantLeft(battleId: battleId, agentId: agentId, name: name(of: agentId)), to: room)
+            announce(ParticipantLeft(battleId: battleId, agentId: agentId, name: name(of: agentId)), to: room)
         }
     }
 
@@ -306,7 +344,7 @@ public actor BattleOwner {
         presenceDirty = false
         lastPresence = services.clock.now()
         let presence = currentPresence
-        services.rooms.emit(
+        announce(
             BattlePresence(battleId: battleId, agentsOnline: presence.agentsOnline, spectators: presence.spectators),
             to: [BattleRoom.battle(battleId)]
         )
@@ -319,7 +357,7 @@ public actor BattleOwner {
     /// `lobby:battle` for a public battle, after a change of status, round or presence.
     private func announceToLobby() {
         guard battle.visibility == .public else { return }
-        services.rooms.emit(LobbyBattle(battle, presence: currentPresence), to: [BattleRoom.lobby])
+        announce(LobbyBattle(battle, presence: currentPresence), to: [BattleRoom.lobby], sentLast: true)
     }
 
     private var currentPresence: LobbyPresence {

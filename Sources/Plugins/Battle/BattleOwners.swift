@@ -79,6 +79,13 @@ public final class BattleOwners: Sendable {
         }
     }
 
+    /// Waits for the steps this instance's owner of the battle is running, if it has one, to end
+    /// and send their announcements (see ``BattleOwner/settle()``).
+    func settle(_ battleId: String) async {
+        guard let owner = owners.withLockedValue({ $0[battleId] }) else { return }
+        await owner.settle()
+    }
+
     /// Runs a client's input on the battle's owner, here or on the instance that owns it, and
     /// returns its reply or throws its error as the owner raised it.
     public func send<Input: BattleInput>(_ input: Input) async throws -> Input.Reply {

@@ -134,6 +134,9 @@ public final class BattleService: Sendable {
         }
         let (missed, snapshot, seq) = read
         let battleId = battle.id
+        // The read may have seen a step's writes whose broadcasts are not sent yet: hold until
+        // they are, or they would arrive after the catch-up as duplicates.
+        await owners.settle(battleId)
         connection.releaseBroadcasts(after: missed.map { ($0.event, $0.payload) }) { _, payload in
             guard case .object = payload, payload["battleId"]?.stringValue == battleId, let logged = payload["seq"]?.intValue else { return false }
             return logged <= seq

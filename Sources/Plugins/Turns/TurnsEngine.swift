@@ -175,9 +175,10 @@ struct TurnsEngine: Sendable {
             TurnReactions(battles: battles, store: store, providers: providers, logger: logger).start(
                 for: turn, in: owner.battle, jobs: services.jobs)
         case .notifyTurn(let agentId, let round, let deadline):
-            // The agent is told it may play; the room (spectators too) sees whose turn it is.
-            owner.emit(YourTurn(battleId: battleId, round: round, deadline: deadline), toAgent: agentId)
+            // The room (spectators too) sees whose turn it is, then the agent is told it may
+            // play; in this order the room's events of the step leave together (BattleOutbox).
             owner.emit(TurnOpened(battleId: battleId, agentId: agentId, round: round, deadline: deadline))
+            owner.emit(YourTurn(battleId: battleId, round: round, deadline: deadline), toAgent: agentId)
         case .scheduleDeadline(let position, let date):
             owner.state(DeadlineTimerKey.self)?.cancel()
             let timer = services.jobs.schedule(at: date, "deadline \(battleId)") { await input(.deadlinePassed(position: position), to: battleId) }
