@@ -37,6 +37,20 @@ struct BattleOutbox {
         }
     }
 
+    /// A point to discard back to: what was added after it belongs to a step that failed.
+    struct Mark {
+        fileprivate var batches: [Batch]
+        fileprivate var last: [Batch]
+    }
+
+    var mark: Mark { Mark(batches: batches, last: last) }
+
+    /// Forgets what was added since `mark` (nothing was sent meanwhile: sending takes the outbox).
+    mutating func discard(from mark: Mark) {
+        batches = mark.batches
+        last = mark.last
+    }
+
     /// The batches in order, then those sent last, emptying the outbox.
     mutating func take() -> [Batch] {
         defer {

@@ -37,6 +37,8 @@ public actor BattleOwner {
     /// Announcements of the step running now, sent when it ends.
     private var outbox = BattleOutbox()
     private var holdingAnnouncements = false
+    /// The transaction of ``inOneTransaction(_:)`` while it runs: the step's writes join it.
+    private var stepTransaction: (any SQLConnection)?
     /// Each instance's share of the room, as it last reported it.
     private var shares: [String: Share] = [:]
     private var lastPresence: Date?
@@ -98,6 +100,11 @@ public actor BattleOwner {
         // Work that comes after a battle ended (a late commentary, a vote refused, a read) takes
         // its owner again; nothing else would let a finished battle's owner go afterwards.
         defer { releaseIfDone() }
+        return try withAnnouncementsHeld { try body(self) }
+    }
+
+    /// Runs `body` holding what it announces, then sends it (unless an enclosing call holds).
+    private func withAnnouncementsHeld<T>(_ body: () throws -> T) rethrows -> T {
         let outermost = !holdingAnnouncements
         holdingAnnouncements = true
         defer {
@@ -106,7 +113,7 @@ public actor BattleOwner {
                 sendAnnouncements()
             }
         }
-        return try body(self)
+        return try body()
     }
 
     /// Returns once every step that began before it has ended and sent its announcements: a
@@ -145,6 +152,7 @@ public actor BattleOwner {
     @discardableResult
     public func write<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
         guard !released else { throw ArenaError.battleUnavailable(battleId) }
+        if let transaction = stepTransaction { return try body(transaction) }
         do {
             return try services.database.write { db in
                 try store.checkFence(battleId, fence, in: db)
@@ -154,6 +162,29 @@ public actor BattleOwner {
             services.logger.warning("fenced out of a battle: another instance runs it now", metadata: ["battle": "\(battleId)", "error": "\(error)"])
             lose()
             throw ArenaError.battleUnavailable(battleId)
+        }
+    }
+
+    /// Runs a step's writes in one transaction (fenced once, committed once): a turn stores
+    /// the turn, logs `battle:turn`, moves the round and saves the progress in one commit instead
+    /// of four. If any part fails nothing of the step is kept: the transaction is rolled back,
+    /// the battle as held in memory is put back, and what the step announced is not sent.
+    public func inOneTransaction<T>(_ body: () throws -> T) throws -> T {
+        guard stepTransaction == nil else { return try body() }
+        return try withAnnouncementsHeld {
+            let before = battle
+            let mark = outbox.mark
+            do {
+                return try write { db in
+                    stepTransaction = db
+                    defer { stepTransaction = nil }
+                    return try body()
+                }
+            } catch {
+                battle = before
+                outbox.discard(from: mark)
+                throw error
+            }
         }
     }
 
@@ -314,7 +345,10 @@ public actor BattleOwner {
 
     /// A finished battle with nobody in its room needs no owner: let it go.
     func releaseIfDone() {
-        guard !released, battle.status.isFinished, shares.values.allSatisfy(\.isEmpty), !presenceScheduled, participantFlushScheduled.isEmpty else {
+        // Not before the step's transaction commits: the owner's end follows its last write.
+        guard !released, stepTransaction == nil, battle.status.isFinished, shares.values.allSatisfy(\.isEmpty), !presenceScheduled,
+            participantFlushScheduled.isEmpty
+        else {
             return
         }
         released = true

@@ -148,7 +148,15 @@ struct TurnsEngine: Sendable {
         let actions = try machine.handle(input, now: services.clock.now())
         owner.setState(MachineKey.self, machine)
         do {
-            for action in actions { try perform(action, on: owner) }
+            // The step's writes commit together; what starts work elsewhere (a job, a timer)
+            // waits for the commit, so it never acts on a step that was rolled back.
+            var afterCommit: [TurnStateMachine.Action] = []
+            try owner.inOneTransaction {
+                for action in actions {
+                    if action.startsWorkElsewhere { afterCommit.append(action) } else { try perform(action, on: owner) }
+                }
+            }
+            for action in afterCommit { try perform(action, on: owner) }
         } catch {
             owner.removeState(MachineKey.self)
             throw error
@@ -236,6 +244,16 @@ enum RateCheck {
         let key = RateKey.event(SubmitTurn.name, agentId: agentId)
         if case .limited(let retryAfterMs) = await limiter.attempt(key, limit: RateLimit(1, per: .fractionalSeconds(seconds))) {
             throw ArenaError.rateLimited(event: SubmitTurn.name, retryAfterMs: retryAfterMs)
+        }
+    }
+}
+
+extension TurnStateMachine.Action {
+    /// Starts a job or a timer rather than writing or announcing.
+    var startsWorkElsewhere: Bool {
+        switch self {
+        case .react, .scheduleCountdown, .scheduleDeadline, .judge: true
+        default: false
         }
     }
 }
