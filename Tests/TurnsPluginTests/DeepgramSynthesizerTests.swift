@@ -143,7 +143,7 @@ struct DeepgramSynthesizerTests {
                     }
                     #expect(error?.reason.contains("no answer within") == true)
                 }
-                #expect(took < .seconds(3))
+                #expect(took < Bounds.farBelowAnyOtherEnd)
             }
         }
     }

@@ -57,7 +57,7 @@ struct EspeakSynthesizerTests {
             }
             #expect(error?.reason.contains("killed") == true)
         }
-        #expect(took < .seconds(5))
+        #expect(took < Bounds.farBelowAnyOtherEnd)
     }
 
     @Test("a program that writes something other than WAV is a provider error")

@@ -137,3 +137,10 @@ func elapsed(_ body: () async throws -> Void) async rethrows -> Duration {
     try await body()
     return clock.now - start
 }
+
+/// How to tell that the timeout under test (a few hundred milliseconds) ended a wait: the wait
+/// ended well before any other end it could have had (a client's own 30 s timeout, or never).
+/// Not a measure of speed: the margin is wide enough for a machine under any load.
+enum Bounds {
+    static let farBelowAnyOtherEnd: Duration = .seconds(20)
+}

@@ -57,7 +57,7 @@ struct FallbackTests {
         let took = try await elapsed { result = try await judge.judge(transcript) }
         #expect(result?.judge == "heuristic (fallback)")
         #expect(took >= .milliseconds(200))
-        #expect(took < .seconds(3))
+        #expect(took < Bounds.farBelowAnyOtherEnd)
     }
 
     @Test("a judge that answers in time is used as is")
@@ -79,7 +79,7 @@ struct FallbackTests {
         let took = await elapsed {
             await #expect(throws: CancellationError.self) { try await task.value }
         }
-        #expect(took < .seconds(3))
+        #expect(took < Bounds.farBelowAnyOtherEnd)
     }
 
     @Test("a failing commentator is replaced by the template line")
@@ -97,6 +97,6 @@ struct FallbackTests {
         var line = ""
         let took = try await elapsed { line = try await commentator.comment(on: transcript.turns[0], in: transcript) }
         #expect(line == TemplateCommentator().line(for: transcript.turns[0], in: transcript))
-        #expect(took < .seconds(3))
+        #expect(took < Bounds.farBelowAnyOtherEnd)
     }
 }

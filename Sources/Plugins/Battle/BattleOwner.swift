@@ -39,6 +39,7 @@ public actor BattleOwner {
     private var holdingAnnouncements = false
     /// The transaction of ``inOneTransaction(_:)`` while it runs: the step's writes join it.
     private var stepTransaction: (any SQLConnection)?
+    private var statusChangedInStep = false
     /// Each instance's share of the room, as it last reported it.
     private var shares: [String: Share] = [:]
     private var lastPresence: Date?
@@ -140,7 +141,8 @@ public actor BattleOwner {
         let event = BattleStateChanged(battleId: battleId, status: status, round: round)
         let seq = try append(event: BattleStateChanged.name, payload: try ArenaJSON.encode(event), status: (status, round))
         services.metrics.counter("moltarena_battle_transitions_total", ["status": status.rawValue]).increment()
-        owners?.statusChanged()
+        // Listeners read the database: inside a step's transaction, once it has committed.
+        if stepTransaction != nil { statusChangedInStep = true } else { owners?.statusChanged() }
         announceToLobby()
         if !keepingOwner { releaseIfDone() }
         return seq
@@ -174,6 +176,12 @@ public actor BattleOwner {
         return try withAnnouncementsHeld {
             let before = battle
             let mark = outbox.mark
+            defer {
+                if statusChangedInStep {
+                    statusChangedInStep = false
+                    owners?.statusChanged()
+                }
+            }
             do {
                 return try write { db in
                     stepTransaction = db
