@@ -12,6 +12,7 @@ import Foundation
 /// moltarena bench fanout http://127.0.0.1:3000 --clients 1000 --window 16 --duration 10
 /// moltarena serve --config bench/plugins.battle.conf --port 3001 &
 /// moltarena bench battle http://127.0.0.1:3001 --spectators 10000 --duration 20
+/// moltarena bench battle http://127.0.0.1:3001 --concurrent-battles 500 --spectators 20 --turn-interval 1
 /// ```
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
