@@ -3,7 +3,8 @@
 # `moltarena serve` with the bench plugin on a free port, runs every scenario briefly
 # against it and checks correctness only (everything delivered, nothing lost, every
 # client joined), never speed; then the battle scenario against a second server with
-# bench/plugins.battle.conf (every turn accepted, delivered to every spectator, persisted).
+# bench/plugins.battle.conf (every turn accepted, delivered to every spectator, persisted), one
+# battle after another and several at once.
 #
 # Usage: bench/smoke.sh [MOLTARENA_BINARY]   (default: $MOLTARENA_BIN, else the debug build's)
 set -euo pipefail
@@ -76,6 +77,14 @@ run idle 'r["connected"] == 100 and r["unexpectedCloses"] == 0 and r["kibPerConn
 start_server battle bench/plugins.battle.conf
 run battle 'r["endedBy"] == "battles" and r["turnsAccepted"] == 12 and r["submitErrors"] == 0 and r["lostTurns"] == 0 and r["outOfOrderTurns"] == 0 and r["spectatorsSawEveryEnd"] == 50 and r["spectatorTurns"] == 600 and r["persistedTurns"] == 12 and r["allTurnsPersisted"] and r["errorEvents"] == 0 and r["unexpectedCloses"] == 0' \
   battle "$URL" --spectators 50 --rounds 3 --battles 2 --duration 30
+
+# Many battles at once, each with its own agents and spectators: 3 battles of 5 rounds as fast as
+# they go, 3 spectators each (every battle ends; each spectator got its own battle's 10 turns);
+# then 2 battles paced at a turn per 0.2 s for 2 s (at most 11 turns a battle get in).
+run battle-concurrent 'r["endedBy"] == "battles" and r["battlesEnded"] == 3 and r["turnsAccepted"] == 30 and r["submitErrors"] == 0 and r["lostTurns"] == 0 and r["outOfOrderTurns"] == 0 and r["spectatorTurns"] == 90 and r["spectatorsSawTheirEnd"] == 9 and r["persistedTurns"] == 30 and r["allTurnsPersisted"] and r["errorEvents"] == 0 and r["unexpectedCloses"] == 0' \
+  battle "$URL" --concurrent-battles 3 --spectators 3 --rounds 5 --duration 30
+run battle-paced 'r["endedBy"] == "duration" and 2 <= r["turnsAccepted"] <= 22 and r["submitErrors"] == 0 and r["lostTurns"] == 0 and r["outOfOrderTurns"] == 0 and r["spectatorTurns"] == 3 * r["turnsAccepted"] and r["persistedTurns"] == r["turnsAccepted"] and r["allTurnsPersisted"] and r["errorEvents"] == 0 and r["unexpectedCloses"] == 0' \
+  battle "$URL" --concurrent-battles 2 --spectators 3 --rounds 50 --turn-interval 0.2 --duration 2
 
 # Two instances over Redis, the room split between them: every broadcast of the sender (on the
 # first) reaches the receivers on the second through Redis, once.

@@ -248,7 +248,7 @@ final class BattleMatch: @unchecked Sendable {
 
 /// One agent: its connection and its unanswered submission. Its connection's handler hands it
 /// every event; it lives on the match's loop.
-final class BattlePlayer: @unchecked Sendable {
+final class BattlePlayer: BattleAgent, @unchecked Sendable {
     struct Pending {
         var n: UInt64
         var battleId: String

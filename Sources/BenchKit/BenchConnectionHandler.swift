@@ -17,8 +17,8 @@ final class BenchConnectionHandler: ChannelInboundHandler {
         /// `battle`: every event is counted by name; a `battle:turn` carries the bench markers
         /// of ``BattleTurnContent`` in its content.
         case spectator
-        /// `battle`: one of the two agents; its events go to its player, on this loop.
-        case agent(BattlePlayer)
+        /// `battle`: an agent; its events go to its player, on this loop.
+        case agent(any BattleAgent)
     }
 
     private var phase = Phase.upgrading
@@ -47,15 +47,17 @@ final class BenchConnectionHandler: ChannelInboundHandler {
     ///   - connect: the Socket.IO CONNECT frame (``ClientFrame/connect``, or with an auth token).
     ///   - joins: `battle:join` frames, sent after CONNECT, ``joinWindow`` at a time; the
     ///     connection is ready when each has been acknowledged.
+    ///   - watchedBattle: a spectator's battle among the run's concurrent battles (its tally
+    ///     is measured against that battle's turns).
     init(
-        upgradeRequest: ByteBuffer, connect: ByteBuffer = ClientFrame.connect, joins: [ByteBuffer], role: Role = .receiver, stats: LoopStats,
-        ready: ReadySignal
+        upgradeRequest: ByteBuffer, connect: ByteBuffer = ClientFrame.connect, joins: [ByteBuffer], role: Role = .receiver,
+        watchedBattle: Int = 0, stats: LoopStats, ready: ReadySignal
     ) {
         self.upgradeRequest = upgradeRequest
         self.connect = connect
         self.joins = joins
         self.role = role
-        if case .spectator = role { tally = SpectatorTally() } else { tally = nil }
+        if case .spectator = role { tally = SpectatorTally(battle: watchedBattle) } else { tally = nil }
         self.stats = stats
         self.ready = ready
     }
@@ -252,4 +254,10 @@ final class BenchConnectionHandler: ChannelInboundHandler {
         }
         return false
     }
+}
+
+/// An agent's side of a battle scenario: the events its connection receives, handed over on the
+/// connection's event loop.
+protocol BattleAgent: AnyObject, Sendable {
+    func received(_ text: UnsafeRawBufferPointer, now: UInt64, channel: any Channel)
 }

@@ -12,6 +12,9 @@ final class Dialer: @unchecked Sendable {
         /// The API key sent in CONNECT's auth payload (an agent); nil connects anonymously.
         var token: String?
         var role: BenchConnectionHandler.Role = .receiver
+        /// Concurrent battles: the battle connection `index` watches (its index among the run's
+        /// battles, and its id), joined instead of `joins`.
+        var watching: (@Sendable (_ index: Int) -> (battle: Int, battleId: String))?
         /// Local addresses to connect from, in turn (more than ~28,000 connections to one server
         /// port need several: 127.0.0.1, 127.0.0.2, ...). Empty lets the kernel choose.
         var sources: [SocketAddress] = []
@@ -49,7 +52,9 @@ final class Dialer: @unchecked Sendable {
         let table = self.table
         let request = upgradeRequest
         let connect = connectFrame
-        let joins = joinFrames
+        let watched = options.watching?(index)
+        let joins = watched.map { [ClientFrame.join(battleId: $0.battleId)] } ?? joinFrames
+        let watchedBattle = watched?.battle ?? 0
         let role = options.role
         var bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(.seconds(10))
@@ -57,7 +62,7 @@ final class Dialer: @unchecked Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let handler = BenchConnectionHandler(
-                        upgradeRequest: request, connect: connect, joins: joins, role: role,
+                        upgradeRequest: request, connect: connect, joins: joins, role: role, watchedBattle: watchedBattle,
                         stats: table.stats(for: channel.eventLoop), ready: ready
                     )
                     try channel.pipeline.syncOperations.addHandler(handler)

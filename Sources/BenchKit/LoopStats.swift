@@ -152,11 +152,19 @@ final class LoopStatsTable: Sendable {
     /// What the battle spectators of every loop saw, measured against the turns accepted and
     /// the battles ended.
     func spectatorSummary(acceptedTurns: UInt64, endedBattles: Int) async throws -> SpectatorSummary {
+        try await spectatorSummary(acceptedByBattle: [acceptedTurns], endedByBattle: [endedBattles])
+    }
+
+    /// The same when spectators watch different battles: each tally is measured against the
+    /// accepted turns and ends of its own battle (``SpectatorTally/battle`` indexes both).
+    func spectatorSummary(acceptedByBattle: [UInt64], endedByBattle: [Int]) async throws -> SpectatorSummary {
         var total = SpectatorSummary()
         for entry in entries {
             let part = try await entry.loop.submit {
                 var part = SpectatorSummary()
-                for tally in entry.stats.value.spectators { part.add(tally, acceptedTurns: acceptedTurns, endedBattles: endedBattles) }
+                for tally in entry.stats.value.spectators {
+                    part.add(tally, acceptedTurns: acceptedByBattle[tally.battle], endedBattles: endedByBattle[tally.battle])
+                }
                 return part
             }.get()
             total.merge(part)
@@ -208,15 +216,21 @@ struct SpectatorSummary: Sendable, Equatable {
 }
 
 /// One battle spectator's view of the run: the turns it got (by the bench number `n`, which
-/// grows with every submission, so turns arrive in increasing order), the repeats, and how many
-/// `battle:ended` it saw. Confined to the connection's event loop.
+/// grows with every submission of its battle or run, so turns arrive in increasing order), the
+/// repeats, and how many `battle:ended` it saw. Confined to the connection's event loop.
 final class SpectatorTally {
+    /// Which of the run's concurrent battles it watches (0 when every spectator watches all).
+    let battle: Int
     private(set) var lastN: UInt64?
     /// Distinct turns received.
     private(set) var turns: UInt64 = 0
     /// Turns received again, or after a later one.
     private(set) var outOfOrder: UInt64 = 0
     var ended = 0
+
+    init(battle: Int = 0) {
+        self.battle = battle
+    }
 
     func turn(_ n: UInt64) {
         if let lastN, n <= lastN {

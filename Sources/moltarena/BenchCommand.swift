@@ -12,6 +12,7 @@ import Foundation
 /// moltarena bench fanout http://127.0.0.1:3000 --clients 1000 --window 16 --duration 10
 /// moltarena serve --config bench/plugins.battle.conf --port 3001 &
 /// moltarena bench battle http://127.0.0.1:3001 --spectators 10000 --duration 20
+/// moltarena bench battle http://127.0.0.1:3001 --concurrent-battles 500 --spectators 20 --turn-interval 1
 /// ```
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -93,19 +94,45 @@ struct BenchCommand: AsyncParsableCommand {
                 Creates two agents and --battles public battles through the HTTP API, joins N anonymous \
                 spectators to every battle, then the agents join with their keys and play as fast as \
                 the server allows, battle after battle, until the last one ends or --duration is up. \
-                Run the server with bench/plugins.battle.conf. (--room is not used: the battles are new.)
+                With --concurrent-battles K, K battles are played at the same time instead, each by \
+                its own two agents and watched by its own --spectators N (K × (N + 2) connections), \
+                as fast as the server allows or, with --turn-interval S, one turn per battle every S \
+                seconds at most. Run the server with bench/plugins.battle.conf. (--room is not used: \
+                the battles are new.)
                 """
         )
         @OptionGroup var common: Common
-        @Option(help: "Anonymous spectators joined to every battle.") var spectators = 10_000
+        @Option(help: "Anonymous spectators joined to every battle (with --concurrent-battles: per battle).") var spectators = 10_000
         @Option(help: "Rounds per battle (two turns each); the server allows at most 50.") var rounds = 50
         @Option(help: "Battles played one after another, for runs longer than one battle lasts.") var battles = 1
         @Option(help: "Seconds of play at most (from the first turn).") var duration = 20.0
         @Option(help: "Size of each turn's content.") var contentBytes = 200
+        @Option(help: "Battles played at the same time, each by two agents of its own and watched by its own spectators.")
+        var concurrentBattles: Int?
+        @Option(help: "With --concurrent-battles: seconds at least between two submissions of one battle (default: as fast as the server allows).")
+        var turnInterval: Double?
+        @Option(help: "With --concurrent-battles: the server's process id (its CPU time over the window, from /proc/<pid>/stat).")
+        var serverPid: Int32?
 
         func run() async throws {
             let settings = try common.settings()
             guard duration > 0 else { throw ValidationError("--duration must be positive") }
+            if let concurrentBattles {
+                guard battles == 1 else { throw ValidationError("--battles plays battles one after another: not with --concurrent-battles") }
+                guard turnInterval.map({ $0 > 0 }) ?? true else { throw ValidationError("--turn-interval must be positive") }
+                var scenario = ConcurrentBattlesScenario(
+                    battles: concurrentBattles, spectatorsPerBattle: spectators, rounds: rounds, duration: .seconds(duration),
+                    turnInterval: turnInterval.map { .seconds($0) }, contentBytes: contentBytes
+                )
+                scenario.serverPid = serverPid
+                let report = await BenchCommand.reporting { try await scenario.run(settings) }
+                common.print(report)
+                if report.turnsAccepted == 0 { throw ExitCode.failure }
+                return
+            }
+            guard turnInterval == nil, serverPid == nil else {
+                throw ValidationError("--turn-interval and --server-pid go with --concurrent-battles only")
+            }
             let scenario = BattleScenario(
                 spectators: spectators, rounds: rounds, battles: battles, duration: .seconds(duration), contentBytes: contentBytes
             )
