@@ -90,6 +90,7 @@ def test_every_payload_of_a_battle_parses_and_round_trips(arenas, clients):
     parsed = Battle.from_dict(snapshot)
     assert parsed.results is not None and parsed.results.judge is not None
     assert parsed.status == "COMPLETED" and parsed.current_turn is None
+    assert (parsed.turns_from, parsed.turns_total) == (0, 3)  # a short battle's snapshot is whole
 
 
 def new_battle_over_http(arena, first: dict, second: dict) -> str:
