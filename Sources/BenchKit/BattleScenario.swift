@@ -256,13 +256,19 @@ enum BattleSetup {
         var matches: Bool
     }
 
-    /// Reads the played battles' snapshots: every accepted turn must be there under its
-    /// turnId, in its battle, with the content that carried its number; and nothing else.
+    /// Reads the played battles' turns (a page at a time: a snapshot carries only the newest):
+    /// every accepted turn must be there under its turnId, in its battle, with the content that
+    /// carried its number; and nothing else.
     static func verify(http: HTTPJSONClient, battleIds: [String], accepted: [BattleMatch.Accepted]) async throws -> Persistence {
         var stored: [String: (battleId: String, content: String)] = [:]
         for battleId in battleIds {
-            let snapshot = try await http.get("/api/v1/battles/\(battleId)", as: BattleSnapshot.self)
-            for turn in snapshot.turns { stored[turn.turnId] = (battleId, turn.content) }
+            var from = 0
+            while true {
+                let page = try await http.get("/api/v1/battles/\(battleId)/turns?from=\(from)&limit=100", as: BattleTurnsPage.self)
+                for turn in page.turns { stored[turn.turnId] = (battleId, turn.content) }
+                from = page.turnsFrom + page.turns.count
+                if page.turns.isEmpty || from >= page.turnsTotal { break }
+            }
         }
         let matches =
             stored.count == accepted.count

@@ -207,3 +207,10 @@ struct BattleSnapshot: Decodable {
     var seq: Int
     var turns: [Turn]
 }
+
+/// `GET /api/v1/battles/{id}/turns?from=&limit=`: a page of a battle's accepted turns.
+struct BattleTurnsPage: Decodable {
+    var turnsFrom: Int
+    var turnsTotal: Int
+    var turns: [BattleSnapshot.Turn]
+}

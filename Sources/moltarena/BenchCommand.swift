@@ -103,7 +103,7 @@ struct BenchCommand: AsyncParsableCommand {
         )
         @OptionGroup var common: Common
         @Option(help: "Anonymous spectators joined to every battle (with --concurrent-battles: per battle).") var spectators = 10_000
-        @Option(help: "Rounds per battle (two turns each); the server allows at most 50.") var rounds = 50
+        @Option(help: "Rounds per battle (two turns each); the server allows at most 50 unless its [battle] max_rounds says more.") var rounds = 50
         @Option(help: "Battles played one after another, for runs longer than one battle lasts.") var battles = 1
         @Option(help: "Seconds of play at most (from the first turn).") var duration = 20.0
         @Option(help: "Size of each turn's content.") var contentBytes = 200

@@ -59,6 +59,32 @@ struct TurnsSectionPlugin: Plugin {
     }
 }
 
+/// A test plugin whose battles each have 120 turns (`t0` to `t119`, the participants taking
+/// turns), read a page at a time as the Turns plugin reads them.
+struct ManyTurnsPlugin: Plugin {
+    static let name = "manyturns"
+    static let requires = ["battle"]
+    static let count = 120
+
+    init(options: NoOptions, mode: PluginMode) {}
+
+    static func turn(_ index: Int, of battle: Battle) -> SnapshotTurn {
+        SnapshotTurn(
+            turnId: "t\(index)", round: index / 2 + 1, agentId: battle.participants[index % 2].id, content: "turn \(index)",
+            createdAt: Date(timeIntervalSince1970: Double(index)), audioUrl: nil)
+    }
+
+    func register(with registrar: inout Registrar) {
+        registrar.contribute(
+            TurnsSnapshotSection(
+                count: { _, _ in Self.count },
+                page: { battle, from, limit, _ in (from..<min(from + limit, Self.count)).map { Self.turn($0, of: battle) } }
+            ),
+            to: BattlePlugin.snapshotTurns
+        )
+    }
+}
+
 /// A second contributor to the same one-only point.
 struct RivalSectionPlugin: Plugin {
     static let name = "rival"
@@ -85,6 +111,7 @@ struct BattleFixture {
 
     static let catalog = PluginCatalog([
         ConnectionPlugin.self, BattlePlugin.self, LogWriterPlugin.self, TurnsSectionPlugin.self, RivalSectionPlugin.self,
+        ManyTurnsPlugin.self,
     ])
 
     static func start(_ conf: String = "[connection]\n[battle]\n[logwriter]\n") async throws -> BattleFixture {

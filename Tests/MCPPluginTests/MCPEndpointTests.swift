@@ -241,6 +241,18 @@ func waitUntil(_ condition: @Sendable () async -> Bool) async throws {
     /// Between a round's first turn opening and the battle's `round` moving on, the snapshot says
     /// round 1 while the open turn is round 2: the answer gives the open turn's round (an agent
     /// that keys its clientTurnId on the round would otherwise replay round 1's id and lose its turn).
+    /// A long battle's snapshot carries its newest turns: the transcript says where they start.
+    @Test func theTranscriptSaysWhereABoundedSnapshotsTurnsStart() {
+        let snapshot: JSONValue = [
+            "id": "btl_1", "status": "IN_PROGRESS", "round": 40, "rounds": 50,
+            "participants": [["id": "a", "name": "Ada"], ["id": "b", "name": "Grace"]],
+            "turns": [["round": 40, "agentId": "b", "content": "late"]], "turnsFrom": 79, "turnsTotal": 80,
+        ]
+        let answer = TurnView(snapshot: snapshot, agentId: "a").answer(timedOut: true)
+        #expect(answer["transcriptFrom"] == 79)
+        #expect(answer["transcript"]?.arrayValue?.count == 1)
+    }
+
     @Test func theRoundIsTheOpenTurnsRound() {
         let snapshot: JSONValue = [
             "id": "btl_1", "status": "IN_PROGRESS", "round": 1, "rounds": 2,
@@ -251,6 +263,7 @@ func waitUntil(_ condition: @Sendable () async -> Bool) async throws {
         let answer = TurnView(snapshot: snapshot, agentId: "a").answer(timedOut: false)
         #expect(answer["yourTurn"] == true && answer["round"] == 2)
         #expect(answer["transcript"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["Ada", "Grace"])
+        #expect(answer["transcriptFrom"] == 0)
         let other = TurnView(snapshot: snapshot, agentId: "b").answer(timedOut: true)
         #expect(other["yourTurn"] == false && other["deadline"] == nil && other["timedOut"] == true)
         var voting = snapshot

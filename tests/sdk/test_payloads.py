@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from battle_support import submit, take_turn
 
+from moltarena import get_turns
 from moltarena.models import EVENT_TYPES, Battle, Payload, parse_event
 
 from sdk_support import new_agents
@@ -62,6 +63,9 @@ def test_every_payload_of_a_battle_parses_and_round_trips(arenas, clients):
         client.wait_state("COMPLETED")
     arena_url = arena.url
     snapshot = arena.snapshot(bid)
+    # The SDK's pages of turns (two per page here) give the snapshot's turns again, in order.
+    paged = get_turns(arena_url, bid, before=snapshot["turnsTotal"], page=2)
+    assert [t.to_dict() for t in paged] == snapshot["turns"]
     status, log = arena.get_json(f"/api/v1/battles/{bid}/log")
     assert status == 200
     status, listing = arena.get_json("/api/v1/battles")
@@ -90,6 +94,7 @@ def test_every_payload_of_a_battle_parses_and_round_trips(arenas, clients):
     parsed = Battle.from_dict(snapshot)
     assert parsed.results is not None and parsed.results.judge is not None
     assert parsed.status == "COMPLETED" and parsed.current_turn is None
+    assert (parsed.turns_from, parsed.turns_total) == (0, 3)  # a short battle's snapshot is whole
 
 
 def new_battle_over_http(arena, first: dict, second: dict) -> str:

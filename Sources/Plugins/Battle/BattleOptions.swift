@@ -19,6 +19,12 @@ public struct BattleOptions: PluginOptions {
     public var joinsPer10Seconds: Int = 20
     /// How long a battle waits in LOBBY for its agents before it is cancelled; 0: forever.
     public var lobbyTimeoutSeconds: Double = 3600
+    /// The most rounds a battle may have (`POST /api/v1/battles` `rounds`).
+    public var maxRounds: Int = BattleStore.defaultMaxRounds
+    /// How many of the newest turns the snapshot carries; the earlier ones are read a page at a
+    /// time from `GET /api/v1/battles/{id}/turns`, so one join frame stays small however long
+    /// the battle.
+    public var snapshotTurns: Int = 50
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case creation
@@ -26,6 +32,8 @@ public struct BattleOptions: PluginOptions {
         case creationWindowSeconds = "creation_window_seconds"
         case joinsPer10Seconds = "joins_per_10_seconds"
         case lobbyTimeoutSeconds = "lobby_timeout_seconds"
+        case maxRounds = "max_rounds"
+        case snapshotTurns = "snapshot_turns"
     }
 
     public static let optionKeys = CodingKeys.allCases.map(\.rawValue)
@@ -44,6 +52,8 @@ public struct BattleOptions: PluginOptions {
         try c.decodeOption(&creationWindowSeconds, .creationWindowSeconds)
         try c.decodeOption(&joinsPer10Seconds, .joinsPer10Seconds)
         try c.decodeOption(&lobbyTimeoutSeconds, .lobbyTimeoutSeconds)
+        try c.decodeOption(&maxRounds, .maxRounds)
+        try c.decodeOption(&snapshotTurns, .snapshotTurns)
     }
 
     func validated() throws -> BattleOptions {
@@ -51,6 +61,10 @@ public struct BattleOptions: PluginOptions {
         guard creationWindowSeconds > 0 else { throw InvalidOption("creation_window_seconds", expected: "more than 0 seconds") }
         guard joinsPer10Seconds > 0 else { throw InvalidOption("joins_per_10_seconds", expected: "a positive number") }
         guard lobbyTimeoutSeconds >= 0 else { throw InvalidOption("lobby_timeout_seconds", expected: "0 (never) or more seconds") }
+        guard (1...BattleStore.roundsCeiling).contains(maxRounds) else {
+            throw InvalidOption("max_rounds", expected: "1 to \(BattleStore.roundsCeiling)")
+        }
+        guard snapshotTurns > 0 else { throw InvalidOption("snapshot_turns", expected: "a positive number") }
         return self
     }
 

@@ -27,10 +27,10 @@ public struct BattlePlugin: Plugin {
         let takeovers = registrar.declare(Self.takeover)
         let snapshots = SnapshotBuilder(
             turns: registrar.declare(Self.snapshotTurns), votes: registrar.declare(Self.snapshotVotes),
-            currentTurn: registrar.declare(Self.snapshotCurrentTurn)
+            currentTurn: registrar.declare(Self.snapshotCurrentTurn), turnsLimit: options.snapshotTurns
         )
         let service = BattleService(
-            store: BattleStore(database: registrar.services.database, clock: registrar.services.clock),
+            store: BattleStore(database: registrar.services.database, clock: registrar.services.clock, maxRounds: options.maxRounds),
             services: registrar.services, conclusion: conclusion, inputs: inputs, takeovers: takeovers, snapshots: snapshots
         )
         registrar.provide(service)

@@ -5,7 +5,7 @@ import Runtime
 import SocketIOProtocol
 
 /// `POST /api/v1/battles`, `GET /api/v1/battles/{id}`, `GET /api/v1/battles/{id}/log`,
-/// `GET /api/v1/battles?status=`.
+/// `GET /api/v1/battles/{id}/turns`, `GET /api/v1/battles?status=`.
 struct BattleRoutes: Sendable {
     let service: BattleService
     let agents: AgentStore
@@ -67,6 +67,16 @@ struct BattleRoutes: Sendable {
             let entries = try service.log(battle.id)  // seqs 1...N: the last seq is the count
             let events = try entries.map { BattleLog.Entry(event: $0.event, data: try JSONParser.parse($0.payload), loggedAt: $0.loggedAt) }
             return try jsonResponse(BattleLog(battleId: battle.id, seq: entries.count, events: events))
+        }
+        router.get("/api/v1/battles/:id/turns") { request, context in
+            let battle = try visibleBattle(request, context)
+            let query = request.uri.queryParameters
+            let before: String? = query["before"].map { String($0) }
+            let from: String? = query["from"].map { String($0) }
+            let limit: String? = query["limit"].map { String($0) }
+            let range = try TurnsPageQuery.range(before: before, from: from, limit: limit)
+            guard let page = try service.turns(battle.id, range) else { throw ArenaError.battleNotFound(battle.id) }
+            return try jsonResponse(TurnsPageQuery.answer(battleId: battle.id, page))
         }
         router.get("/api/v1/battles") { request, _ in
             var status: BattleStatus?

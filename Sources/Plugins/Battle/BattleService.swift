@@ -61,6 +61,15 @@ public final class BattleService: Sendable {
         try services.database.read { db in try snapshots.snapshot(id, in: db) }
     }
 
+    /// A run of the battle's accepted turns (the snapshot carries only the newest ones), read in
+    /// one transaction; nil for a battle that does not exist.
+    public func turns(_ id: String, _ range: TurnsRange) throws -> TurnsPage? {
+        try services.database.read { db in
+            guard let battle = try BattleStore.battle(id, in: db) else { return nil }
+            return try snapshots.turns(of: battle, range, in: db)
+        }
+    }
+
     /// Sets the `moltarena_battles{status}` gauges from the database.
     public func refreshStatusGauges() {
         StatusGauges(database: services.database, metrics: services.metrics).refresh()

@@ -21,10 +21,13 @@ struct FencedOut: Error, CustomStringConvertible {
 public struct BattleStore: Sendable {
     let database: any SQLDatabase
     let clock: any RuntimeClock
+    /// The most rounds ``create(title:agentIds:visibility:rounds:)`` accepts.
+    public let maxRounds: Int
 
-    public init(database: any SQLDatabase, clock: any RuntimeClock) {
+    public init(database: any SQLDatabase, clock: any RuntimeClock, maxRounds: Int = BattleStore.defaultMaxRounds) {
         self.database = database
         self.clock = clock
+        self.maxRounds = maxRounds
     }
 
     public static let migrations: [SQLMigration] = [
@@ -67,14 +70,17 @@ public struct BattleStore: Sendable {
         SQLMigration("battle.2-fence", "ALTER TABLE battles ADD COLUMN fence BIGINT NOT NULL DEFAULT 0"),
     ]
 
-    public static let maxRounds = 50
+    /// The most rounds a battle may have unless the operator says otherwise (`[battle] max_rounds`).
+    public static let defaultMaxRounds = 50
+    /// The most `max_rounds` may be.
+    public static let roundsCeiling = 10_000
     public static let maxTitleLength = 200
 
     /// Creates a battle in LOBBY. Participants are active agents, distinct, in turn order.
     public func create(title: String, agentIds: [String], visibility: Visibility, rounds: Int) throws -> Battle {
         let title = try DisplayText.validated(title, field: "title", maxLength: Self.maxTitleLength)
-        guard (1...Self.maxRounds).contains(rounds) else {
-            throw ArenaError.invalidPayload("rounds must be between 1 and \(Self.maxRounds)")
+        guard (1...maxRounds).contains(rounds) else {
+            throw ArenaError.invalidPayload("rounds must be between 1 and \(maxRounds)")
         }
         guard agentIds.count >= 2, Set(agentIds).count == agentIds.count else {
             throw ArenaError.invalidPayload("a battle needs at least two different agents")

@@ -34,12 +34,76 @@ public struct SnapshotTurn: Sendable, Equatable {
 }
 
 /// The snapshot's `turns`, contributed by the plugin that stores turns (Turns), read in the same
-/// transaction as the battle.
+/// transaction as the battle. A battle's accepted turns are numbered by their index, 0 for the
+/// first, in the order they were accepted; turns are only ever appended, so an index names the
+/// same turn for the battle's whole life, and pages of turns can be read by index.
 public struct TurnsSnapshotSection: Sendable {
-    public let read: @Sendable (_ battle: Battle, _ db: any SQLConnection) throws -> [SnapshotTurn]
+    /// How many turns the battle has accepted.
+    public let count: @Sendable (_ battle: Battle, _ db: any SQLConnection) throws -> Int
+    /// The turns with indexes `from` to `from + limit - 1` (those that exist), in order.
+    public let page: @Sendable (_ battle: Battle, _ from: Int, _ limit: Int, _ db: any SQLConnection) throws -> [SnapshotTurn]
 
+    public init(
+        count: @escaping @Sendable (_ battle: Battle, _ db: any SQLConnection) throws -> Int,
+        page: @escaping @Sendable (_ battle: Battle, _ from: Int, _ limit: Int, _ db: any SQLConnection) throws -> [SnapshotTurn]
+    ) {
+        self.count = count
+        self.page = page
+    }
+
+    /// A section from every turn at once, for contributors with few turns (and tests).
     public init(read: @escaping @Sendable (_ battle: Battle, _ db: any SQLConnection) throws -> [SnapshotTurn]) {
-        self.read = read
+        self.count = { battle, db in try read(battle, db).count }
+        self.page = { battle, from, limit, db in Array(try read(battle, db).dropFirst(from).prefix(limit)) }
+    }
+}
+
+/// A run of a battle's turns: the turns with indexes `from` to `from + turns.count - 1`, of
+/// `total`. The snapshot carries the last ones; `GET /api/v1/battles/{id}/turns` any run.
+public struct TurnsPage: Sendable, Equatable {
+    public var turns: [SnapshotTurn]
+    public var from: Int
+    public var total: Int
+
+    public init(turns: [SnapshotTurn], from: Int, total: Int) {
+        self.turns = turns
+        self.from = from
+        self.total = total
+    }
+
+    /// No turns (no plugin contributes them).
+    public static let empty = TurnsPage(turns: [], from: 0, total: 0)
+}
+
+/// Which run of turns a reader asks for: the pure rule from the request's `before`, `from` and
+/// `limit` and the battle's turn count to the indexes to read.
+public struct TurnsRange: Sendable, Equatable {
+    public enum Anchor: Sendable, Equatable {
+        /// The `limit` turns just before this index (the newest ones when nil).
+        case before(Int?)
+        /// The `limit` turns from this index on.
+        case from(Int)
+    }
+
+    public var anchor: Anchor
+    public var limit: Int
+
+    public init(_ anchor: Anchor, limit: Int) {
+        self.anchor = anchor
+        self.limit = limit
+    }
+
+    /// The first index to read and how many, clamped to the `total` turns there are.
+    public func indexes(total: Int) -> (from: Int, count: Int) {
+        switch anchor {
+        case .before(let before):
+            let end = min(before ?? total, total)
+            let from = max(0, end - limit)
+            return (from, max(0, end - from))
+        case .from(let start):
+            let from = min(start, total)
+            return (from, min(limit, total - from))
+        }
     }
 }
 
@@ -108,10 +172,13 @@ struct SnapshotBuilder: Sendable {
     let turns: Contributions<TurnsSnapshotSection>
     let votes: Contributions<VotesSnapshotSection>
     let currentTurn: Contributions<CurrentTurnSnapshotSection>
+    /// How many of the newest turns the snapshot carries (`[battle] snapshot_turns`): a late
+    /// joiner of a long battle gets a bounded frame, and pages back through the rest.
+    let turnsLimit: Int
 
     func snapshot(_ id: String, in db: any SQLConnection) throws -> JSONValue? {
         guard let battle = try BattleStore.battle(id, in: db) else { return nil }
-        let turns = try self.turns.one?.read(battle, db) ?? []
+        let turns = try self.turns(of: battle, TurnsRange(.before(nil), limit: turnsLimit), in: db)
         let results = try BattleOutcomeTables.results(id, in: db)
         let liveVotes = try self.votes.one?.read(battle, db)
         let currentTurn = try self.currentTurn.one?.read(battle, db)
@@ -126,11 +193,21 @@ struct SnapshotBuilder: Sendable {
             JSONMember("round", .int(Int64(battle.round))),
             JSONMember("seq", .int(Int64(battle.seq))),
             JSONMember("participants", .array(battle.participants.map { .object(["id": .string($0.id), "name": .string($0.name)]) })),
-            JSONMember("turns", .array(turns.map(\.json))),
+            JSONMember("turns", .array(turns.turns.map(\.json))),
+            JSONMember("turnsFrom", .int(Int64(turns.from))),
+            JSONMember("turnsTotal", .int(Int64(turns.total))),
             JSONMember("votes", votes),
             JSONMember("results", results?.results ?? .null),
             JSONMember("currentTurn", currentTurn?.json ?? .null),
             JSONMember("createdAt", .string(ArenaJSON.formatDate(battle.createdAt))),
         ])
+    }
+
+    /// A run of the battle's turns, read in the caller's transaction.
+    func turns(of battle: Battle, _ range: TurnsRange, in db: any SQLConnection) throws -> TurnsPage {
+        guard let section = turns.one else { return .empty }
+        let total = try section.count(battle, db)
+        let (from, count) = range.indexes(total: total)
+        return TurnsPage(turns: count > 0 ? try section.page(battle, from, count, db) : [], from: from, total: total)
     }
 }

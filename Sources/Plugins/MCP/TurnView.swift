@@ -28,11 +28,15 @@ struct TurnView {
         if yourTurn, let deadline = snapshot["currentTurn"]?["deadline"] { members.append(.init("deadline", deadline)) }
         members.append(.init("participants", snapshot["participants"] ?? .array([])))
         members.append(.init("transcript", .array(transcript)))
+        // The transcript is the snapshot's turns: the newest ones of a long battle. Their index
+        // says how many came before (readable from `GET /api/v1/battles/{id}/turns`).
+        members.append(.init("transcriptFrom", snapshot["turnsFrom"] ?? .int(0)))
         if let results = snapshot["results"], results != .null { members.append(.init("results", results)) }
         return .object(members)
     }
 
-    /// Every accepted turn, in order: round, author (id and name) and content.
+    /// The snapshot's turns (every accepted one, or the newest of a long battle), in order:
+    /// round, author (id and name) and content.
     var transcript: [JSONValue] {
         var names: [String: String] = [:]
         for participant in snapshot["participants"]?.arrayValue ?? [] {

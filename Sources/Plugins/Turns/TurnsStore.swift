@@ -186,10 +186,21 @@ struct TurnsStore: Sendable {
         return SnapshotCurrentTurn(agentId: battle.participants[position % count].id, round: position / count + 1, deadline: deadline)
     }
 
-    /// The snapshot's `turns`.
-    static let snapshotSection = TurnsSnapshotSection { battle, db in
-        try turns(battle.id, in: db).map {
-            SnapshotTurn(turnId: $0.turnId, round: $0.round, agentId: $0.agentId, content: $0.content, createdAt: $0.createdAt, audioUrl: $0.audioUrl)
+    /// The snapshot's `turns`: a turn's index is its rank by position (positions skip the
+    /// turns that were missed), so a page is an offset into the turns in position order.
+    static let snapshotSection = TurnsSnapshotSection(
+        count: { battle, db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM turns WHERE battle_id = ?", arguments: [battle.id]) ?? 0
+        },
+        page: { battle, from, limit, db in
+            try SQLRow.fetchAll(
+                db, sql: "SELECT * FROM turns WHERE battle_id = ? ORDER BY position LIMIT ? OFFSET ?", arguments: [battle.id, limit, from]
+            ).map { row in
+                let turn = try turn(from: row)
+                return SnapshotTurn(
+                    turnId: turn.turnId, round: turn.round, agentId: turn.agentId, content: turn.content, createdAt: turn.createdAt,
+                    audioUrl: turn.audioUrl)
+            }
         }
-    }
+    )
 }

@@ -12,7 +12,7 @@ See docs/AGENTS.md in the MoltArena repository for the protocol underneath.
 from ._core import Stats, TranscriptTurn
 from .agent import Agent, Submission, SubmissionState, TurnRequest
 from .errors import ConnectError, ConnectionLost, HTTPError, MoltArenaError
-from .http import NewAgent, create_agent, create_battle, get_battle, list_battles
+from .http import NewAgent, create_agent, create_battle, get_battle, get_turns, list_battles
 from .cli import run_agent
 from .spectator import Spectator
 
@@ -21,5 +21,5 @@ __version__ = "0.1.0"
 __all__ = [
     "Agent", "Spectator", "TurnRequest", "TranscriptTurn", "Submission", "SubmissionState",
     "Stats", "MoltArenaError", "ConnectError", "ConnectionLost", "HTTPError", "NewAgent",
-    "create_agent", "create_battle", "get_battle", "list_battles", "run_agent",
+    "create_agent", "create_battle", "get_battle", "get_turns", "list_battles", "run_agent",
 ]

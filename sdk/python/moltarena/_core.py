@@ -283,7 +283,9 @@ class ArenaClient:
                           else None)
 
     def transcript(self, battle_id: str) -> list[TranscriptTurn]:
-        """The accepted turns of a followed battle so far, in order."""
+        """The accepted turns of a followed battle so far, in order: from the first join's
+        snapshot on, so for a long battle joined late, from its `turns_from` (the earlier ones
+        are on `GET /api/v1/battles/{id}/turns`)."""
         return self._read(lambda: list(self._views[battle_id].transcript)
                           if battle_id in self._views else [])
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import HTTPError
-from .models import Battle
+from .models import Battle, SnapshotTurn
 
-__all__ = ["NewAgent", "create_agent", "me", "create_battle", "get_battle", "list_battles"]
+__all__ = ["NewAgent", "create_agent", "me", "create_battle", "get_battle", "get_turns", "list_battles"]
 
 TIMEOUT = 10.0
 
@@ -84,6 +84,24 @@ def get_battle(server: str, battle_id: str, api_key: str | None = None) -> Battl
     quoted = urllib.parse.quote(battle_id, safe="")
     return Battle.from_dict(_request(f"{server.rstrip('/')}/api/v1/battles/{quoted}",
                                      api_key=api_key))
+
+
+def get_turns(server: str, battle_id: str, before: int, api_key: str | None = None,
+              page: int = 100) -> list[SnapshotTurn]:
+    """Every accepted turn before index `before`, in order: a long battle's snapshot carries only
+    its newest turns, the first of them numbered `turns_from`, so `get_turns(server, id,
+    snapshot.turns_from)` reads the ones it left out, from `GET /api/v1/battles/{id}/turns`,
+    `page` (at most 100) at a time."""
+    quoted = urllib.parse.quote(battle_id, safe="")
+    turns: list[SnapshotTurn] = []
+    while before > 0:
+        body = _request(f"{server.rstrip('/')}/api/v1/battles/{quoted}/turns?before={before}&limit={page}",
+                        api_key=api_key)
+        turns[:0] = [SnapshotTurn.from_dict(t) for t in body["turns"]]
+        if body["turnsFrom"] >= before:
+            break
+        before = body["turnsFrom"]
+    return turns
 
 
 def list_battles(server: str, status: str | None = None) -> list[Battle]:

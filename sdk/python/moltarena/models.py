@@ -300,6 +300,10 @@ class Battle(Payload):
     results: Results | None
     current_turn: CurrentTurn | None
     created_at: datetime
+    #: `turns` holds a long battle's newest turns only: the index of its first one (0 when it
+    #: holds them all) and how many there are (servers before this field: absent, None).
+    turns_from: int | None = omit_none()
+    turns_total: int | None = omit_none()
 
     def participant(self, agent_id: str) -> AgentRef | None:
         """The participant with this id, if any."""

@@ -103,6 +103,60 @@ export class BattleView {
     this.updateEmpty();
   }
 
+  /**
+   * A long battle's first paint: the snapshot's newest turns (from index `battle.turnsFrom`), and
+   * the "Show earlier turns" control, which reads the turns before them a page at a time with
+   * `readEarlier(before)` and puts them above. The earlier turns come without their commentary
+   * (that is in the battle's log, which the page does not read for a long battle).
+   */
+  showNewestTurns(battle, readEarlier) {
+    this.lastSeq = Math.max(this.lastSeq, battle.seq);
+    this.setParticipants(battle.participants); // names and colours for the turns
+    this.earliest = battle.turnsFrom;
+    this.readEarlier = readEarlier;
+    $("transcript").append(this.quietly(battle.turns));
+    this.updateEmpty();
+    const control = $("earlier-turns");
+    control.onclick = () => this.showEarlier();
+    this.renderEarlierControl();
+  }
+
+  /** The page of turns before the earliest shown, put above it. */
+  async showEarlier() {
+    const control = $("earlier-turns");
+    control.disabled = true;
+    try {
+      const page = await this.readEarlier(this.earliest);
+      $("transcript").prepend(this.quietly(page.turns));
+      this.earliest = page.turnsFrom;
+      this.renderEarlierControl();
+    } catch {
+      control.textContent = "Could not load earlier turns. Try again";
+    } finally {
+      control.disabled = false;
+    }
+  }
+
+  /** Turns rendered into a fragment, with no announcement and no scrolling. */
+  quietly(turns) {
+    const fragment = document.createDocumentFragment();
+    this.target = fragment;
+    this.quiet = true;
+    try {
+      for (const turn of turns) this.addTurn(turn);
+    } finally {
+      this.target = null;
+      this.quiet = false;
+    }
+    return fragment;
+  }
+
+  renderEarlierControl() {
+    const control = $("earlier-turns");
+    control.hidden = !(this.earliest > 0);
+    control.textContent = `Show earlier turns (${this.earliest} more)`;
+  }
+
   addTurn({ turnId, round, agentId, content, createdAt, audioUrl, seq }) {
     if (this.turns.has(turnId)) return;
     const index = this.indexOf(agentId);

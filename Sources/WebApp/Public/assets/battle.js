@@ -1,6 +1,8 @@
-// The battle page (/battles/<id>). First paint from HTTP (the snapshot and the battle's log in
-// one round trip each), then live over Socket.IO: join with sinceSeq = the last seq shown, so the
-// server sends what was missed before the live events; the same after every reconnect.
+// The battle page (/battles/<id>). First paint from HTTP (the snapshot, then the battle's log),
+// then live over Socket.IO: join with sinceSeq = the last seq shown, so the server sends what
+// was missed before the live events; the same after every reconnect. A long battle's snapshot
+// carries only its newest turns (turnsFrom > 0): the page then starts from those instead of
+// reading the whole log, and reads earlier turns a page at a time when asked.
 // With ?replay=1 the page replays the battle's log instead (replay.js).
 
 import { Socket } from "./socketio.js";
@@ -20,6 +22,9 @@ const VOTE_ERRORS = {
   RATE_LIMITED: "Too many votes too quickly. Try again in a moment.",
 };
 
+// Turns read per click on "Show earlier turns" (the server allows up to 100).
+const EARLIER_PAGE = 50;
+
 const battleId = decodeURIComponent(location.pathname.split("/")[2] ?? "");
 const replaying = new URLSearchParams(location.search).has("replay");
 const clock = new ServerClock();
@@ -27,9 +32,10 @@ const view = new BattleView(battleId, clock);
 
 async function load() {
   const base = `/api/v1/battles/${encodeURIComponent(battleId)}`;
-  let snapshot, log;
+  let snapshot, log = null;
   try {
-    [snapshot, log] = await Promise.all([getJSON(base), getJSON(`${base}/log`)]);
+    snapshot = await getJSON(base);
+    if (replaying || !(snapshot.turnsFrom > 0)) log = await getJSON(`${base}/log`);
   } catch (error) {
     document.getElementById("battle-title").textContent = error.status === 404 ? "No such battle" : "Could not load the battle";
     document.getElementById("main").removeAttribute("aria-busy");
@@ -39,7 +45,8 @@ async function load() {
     view.setSnapshot({ ...snapshot, status: "LOBBY", round: 0, votes: {}, results: null, currentTurn: null });
     new Replay(view, log.events).start();
   } else {
-    view.applyAll(log.events);
+    if (log) view.applyAll(log.events);
+    else view.showNewestTurns(snapshot, (before) => getJSON(`${base}/turns?before=${before}&limit=${EARLIER_PAGE}`));
     view.setSnapshot(snapshot);
     performance.mark("battle-first-paint");
     goLive();
