@@ -375,6 +375,7 @@ let package = Package(
                 "ConnectionPlugin", "Runtime", "RuntimeTesting", "SocketIOProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

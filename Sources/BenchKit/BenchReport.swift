@@ -77,6 +77,8 @@ public struct ConnectReport: BenchReport, Codable {
     public var clients: Int
     public var concurrency: Int
     public var threads: Int
+    /// Agents whose keys the clients sent in turn; 0: anonymous clients.
+    public var agents: Int = 0
     /// Connections that were upgraded, CONNECTed and had their join acknowledged.
     public var joined: Int
     public var failures: Int
@@ -89,7 +91,8 @@ public struct ConnectReport: BenchReport, Codable {
 
     public var table: String {
         rows(
-            "connect + join of \(clients) clients at \(target), \(concurrency) at a time",
+            "connect + join of \(clients) \(agents > 0 ? "clients with the keys of \(agents) agents" : "anonymous clients") at \(target), "
+                + "\(concurrency) at a time on \(threads) thread\(threads == 1 ? "" : "s")",
             [
                 ("rate", "\(grouped(joinsPerSecond)) connects+joins/s"),
                 (

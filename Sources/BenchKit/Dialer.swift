@@ -4,6 +4,11 @@ import NIOPosix
 
 /// Opens connections that are ready to use (upgraded, CONNECTed and, for receivers, joined), at
 /// most `concurrency` at a time, spread over the group's event loops.
+///
+/// Each event loop dials its own share of the connections with its own share of the
+/// concurrency, so the loops never wait for one another and no completion hops threads; the
+/// server's address is resolved once, not per connection (a connect by host name runs
+/// `getaddrinfo` on another thread and a happy-eyeballs state machine every time).
 final class Dialer: @unchecked Sendable {
     struct Options: Sendable {
         var target: BenchTarget
@@ -11,6 +16,9 @@ final class Dialer: @unchecked Sendable {
         var joins: [String] = []
         /// The API key sent in CONNECT's auth payload (an agent); nil connects anonymously.
         var token: String?
+        /// API keys given to the connections in turn (connection `i` uses `tokens[i % count]`);
+        /// empty: every connection uses ``token``.
+        var tokens: [String] = []
         var role: BenchConnectionHandler.Role = .receiver
         /// Concurrent battles: the battle connection `index` watches (its index among the run's
         /// battles, and its id), joined instead of `joins`.
@@ -33,25 +41,45 @@ final class Dialer: @unchecked Sendable {
     private let group: any EventLoopGroup
     private let table: LoopStatsTable
     private let options: Options
+    /// The server's address, resolved once; nil when it could not be (then each connect
+    /// resolves the host itself and reports the error).
+    private let address: SocketAddress?
     private let upgradeRequest: ByteBuffer
-    private let connectFrame: ByteBuffer
+    private let connectFrames: [ByteBuffer]
     private let joinFrames: [ByteBuffer]
 
     init(group: any EventLoopGroup, table: LoopStatsTable, options: Options) {
         self.group = group
         self.table = table
         self.options = options
+        self.address = try? SocketAddress.makeAddressResolvingHost(options.target.host, port: options.target.port)
         self.upgradeRequest = ByteBuffer(bytes: options.target.upgradeRequest)
-        self.connectFrame = options.token.map { ClientFrame.connect(token: $0) } ?? ClientFrame.connect
+        if !options.tokens.isEmpty {
+            self.connectFrames = options.tokens.map { ClientFrame.connect(token: $0) }
+        } else {
+            self.connectFrames = [options.token.map { ClientFrame.connect(token: $0) } ?? ClientFrame.connect]
+        }
         self.joinFrames = options.joins.enumerated().map { ClientFrame.join(battleId: $0.element, ackId: $0.offset) }
     }
 
     /// Opens one connection on `loop`; the future completes when it is ready.
     func open(on loop: any EventLoop, index: Int) -> EventLoopFuture<any Channel> {
         let ready = ReadySignal(loop.makePromise(of: Void.self))
+        let connected = connect(on: loop, index: index, ready: ready)
+        return connected.flatMap { channel in
+            ready.futureResult.map { channel }.flatMapErrorThrowing { error in
+                channel.close(promise: nil)
+                throw error
+            }
+        }
+    }
+
+    /// Starts connection `index` on `loop`; `ready` completes when it is ready, failed or timed
+    /// out. The returned future is the TCP connect's.
+    func connect(on loop: any EventLoop, index: Int, ready: ReadySignal) -> EventLoopFuture<any Channel> {
         let table = self.table
         let request = upgradeRequest
-        let connect = connectFrame
+        let connect = connectFrames[index % connectFrames.count]
         let watched = options.watching?(index)
         let joins = watched.map { [ClientFrame.join(battleId: $0.battleId)] } ?? joinFrames
         let watchedBattle = watched?.battle ?? 0
@@ -71,90 +99,147 @@ final class Dialer: @unchecked Sendable {
         if !options.sources.isEmpty {
             bootstrap = bootstrap.bind(to: options.sources[index % options.sources.count])
         }
-        let timeout = loop.scheduleTask(in: options.readyTimeout) {
-            ready.fail(BenchError("not ready after \(self.options.readyTimeout.nanoseconds / 1_000_000_000) s"))
+        let readyTimeout = options.readyTimeout
+        let timeout = loop.scheduleTask(in: readyTimeout) {
+            ready.fail(BenchError("not ready after \(readyTimeout.nanoseconds / 1_000_000_000) s"))
         }
-        let connected = bootstrap.connect(host: options.target.host, port: options.target.port)
+        let connected =
+            if let address { bootstrap.connect(to: address) } else { bootstrap.connect(host: options.target.host, port: options.target.port) }
         connected.whenFailure { ready.fail($0) }
         ready.futureResult.whenComplete { _ in timeout.cancel() }
-        return connected.flatMap { channel in
-            ready.futureResult.map { channel }.flatMapErrorThrowing { error in
-                channel.close(promise: nil)
-                throw error
-            }
-        }
+        return connected
     }
 
-    /// Opens `count` connections, `concurrency` at a time. Stops launching new ones after
-    /// `maxFailures` have failed.
+    /// Opens `count` connections, `concurrency` at a time, each event loop of the group taking
+    /// an equal share of both. A loop stops launching new ones after its share of `maxFailures`
+    /// have failed.
     func open(count: Int, concurrency: Int, maxFailures: Int = 100) async throws -> Result {
-        let control = group.any()
-        let run = DialRun(dialer: self, control: control, count: count, concurrency: max(1, concurrency), maxFailures: maxFailures)
-        return try await control.flatSubmit { run.start() }.get()
+        let loops = Array(group.makeIterator())
+        let shares = loops.count
+        let started = monotonicNow()
+        var runs: [EventLoopFuture<LoopDialRun.Outcome>] = []
+        for (slot, loop) in loops.enumerated() {
+            let share = count / shares + (slot < count % shares ? 1 : 0)
+            guard share > 0 else { continue }
+            let inFlight = max(1, concurrency / shares + (slot < concurrency % shares ? 1 : 0))
+            let failures = max(1, (maxFailures + shares - 1) / shares)
+            runs.append(
+                loop.flatSubmit {
+                    LoopDialRun(
+                        dialer: self, loop: loop, first: slot, stride: shares, count: share,
+                        concurrency: inFlight, maxFailures: failures
+                    ).start()
+                })
+        }
+        var result = Result(channels: [], failures: 0, firstError: nil, setup: LoopStats.makeHistogram(), elapsedNanoseconds: 0)
+        result.channels.reserveCapacity(count)
+        var finished = started
+        for run in runs {
+            let outcome = try await run.get()
+            result.channels += outcome.channels
+            result.failures += outcome.failures
+            if result.firstError == nil { result.firstError = outcome.firstError }
+            result.setup.add(outcome.setup)
+            finished = max(finished, outcome.finishedAt)
+        }
+        result.elapsedNanoseconds = finished - started
+        return result
     }
 }
 
-/// The bookkeeping of one ``Dialer/open(count:concurrency:maxFailures:)``, on one event loop.
-private final class DialRun: @unchecked Sendable {
+/// One event loop's share of a ``Dialer/open(count:concurrency:maxFailures:)``: launched,
+/// completed and counted on that loop, with no lock and no hop.
+private final class LoopDialRun: @unchecked Sendable {
+    struct Outcome: Sendable {
+        var channels: [any Channel] = []
+        var failures = 0
+        var firstError: String?
+        var setup = LoopStats.makeHistogram()
+        var finishedAt: UInt64 = 0
+    }
+
     let dialer: Dialer
-    let control: any EventLoop
+    let loop: any EventLoop
+    /// This share's connections are `first`, `first + stride`, ... (for the source addresses and
+    /// the API keys taken in turn).
+    let first: Int
+    let stride: Int
     let count: Int
     let concurrency: Int
     let maxFailures: Int
-    let promise: EventLoopPromise<Dialer.Result>
+    let promise: EventLoopPromise<Outcome>
     var launched = 0
     var finished = 0
     var inFlight = 0
-    var started: UInt64 = 0
-    var result = Dialer.Result(channels: [], failures: 0, firstError: nil, setup: LoopStats.makeHistogram(), elapsedNanoseconds: 0)
+    var outcome = Outcome()
 
-    init(dialer: Dialer, control: any EventLoop, count: Int, concurrency: Int, maxFailures: Int) {
+    init(
+        dialer: Dialer, loop: any EventLoop, first: Int, stride: Int, count: Int, concurrency: Int, maxFailures: Int
+    ) {
         self.dialer = dialer
-        self.control = control
+        self.loop = loop
+        self.first = first
+        self.stride = stride
         self.count = count
         self.concurrency = concurrency
         self.maxFailures = maxFailures
-        self.promise = control.makePromise()
-        result.channels.reserveCapacity(count)
+        self.promise = loop.makePromise()
+        outcome.channels.reserveCapacity(count)
     }
 
-    func start() -> EventLoopFuture<Dialer.Result> {
-        started = NIODeadline.now().uptimeNanoseconds
-        if count == 0 { promise.succeed(result) } else { launch() }
+    func start() -> EventLoopFuture<Outcome> {
+        launch()
         return promise.futureResult
     }
 
-    private var target: Int { result.failures >= maxFailures ? launched : count }
+    private var target: Int { outcome.failures >= maxFailures ? launched : count }
 
     private func launch() {
         while inFlight < concurrency && launched < target {
-            let index = launched
+            let index = first + launched * stride
             launched += 1
             inFlight += 1
-            let begin = NIODeadline.now().uptimeNanoseconds
-            dialer.open(on: dialer.groupNext(), index: index).hop(to: control).whenComplete { outcome in
-                self.inFlight -= 1
-                self.finished += 1
-                switch outcome {
+            let begin = monotonicNow()
+            let ready = ReadySignal(loop.makePromise(of: Void.self))
+            dialer.connect(on: loop, index: index, ready: ready).whenComplete { connected in
+                switch connected {
                 case .success(let channel):
-                    self.result.channels.append(channel)
-                    let micros = (NIODeadline.now().uptimeNanoseconds - begin) / 1000
-                    _ = self.result.setup.record(min(max(micros, 1), LoopStats.highestMicroseconds))
+                    ready.futureResult.whenComplete { outcome in
+                        switch outcome {
+                        case .success: self.succeeded(channel, begin: begin)
+                        case .failure(let error):
+                            channel.close(promise: nil)
+                            self.failed(error)
+                        }
+                    }
                 case .failure(let error):
-                    self.result.failures += 1
-                    if self.result.firstError == nil { self.result.firstError = "\(error)" }
-                }
-                if self.finished == self.target && self.inFlight == 0 {
-                    self.result.elapsedNanoseconds = NIODeadline.now().uptimeNanoseconds - self.started
-                    self.promise.succeed(self.result)
-                } else {
-                    self.launch()
+                    self.failed(error)
                 }
             }
         }
     }
-}
 
-extension Dialer {
-    fileprivate func groupNext() -> any EventLoop { group.next() }
+    private func succeeded(_ channel: any Channel, begin: UInt64) {
+        outcome.channels.append(channel)
+        let micros = (monotonicNow() - begin) / 1000
+        _ = outcome.setup.record(min(max(micros, 1), LoopStats.highestMicroseconds))
+        done()
+    }
+
+    private func failed(_ error: any Error) {
+        outcome.failures += 1
+        if outcome.firstError == nil { outcome.firstError = "\(error)" }
+        done()
+    }
+
+    private func done() {
+        inFlight -= 1
+        finished += 1
+        if finished == target && inFlight == 0 {
+            outcome.finishedAt = monotonicNow()
+            promise.succeed(outcome)
+        } else {
+            launch()
+        }
+    }
 }

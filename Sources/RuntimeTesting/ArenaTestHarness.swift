@@ -61,24 +61,28 @@ public final class ArenaTestHarness: Sendable {
     ///   - database: an existing database, to simulate a restart on what an earlier runtime stored
     ///     (by default a fresh one, see ``TestDatabase``).
     ///   - startDate: the wall-clock date the clock starts at.
+    ///   - cluster: the cluster the instance is part of (a double standing for the other
+    ///     instances); by default it runs alone.
     public static func start(
         pluginsConf: String,
         catalog: PluginCatalog,
         database: (any SQLDatabase)? = nil,
         startDate: Date = startDate,
+        cluster: (any Cluster)? = nil,
         logLevel: Logger.Level = .warning
     ) async throws -> ArenaTestHarness {
         let loop = NIOAsyncTestingEventLoop()
         var logger = Logger(label: "harness")
         logger.logLevel = logLevel
         let database = try database ?? TestDatabase.fresh(logger: logger)
-        let environment = RuntimeEnvironment(
+        var environment = RuntimeEnvironment(
             eventLoopGroup: loop,
             database: database,
             clock: EventLoopClock(eventLoop: loop, startDate: startDate),
             logger: logger,
             socketIO: .init(engine: Self.engineConfiguration)
         )
+        environment.cluster = cluster
         let plugins = try catalog.resolve(PluginsFile.parse(pluginsConf, path: "plugins.conf"))
         let runtime = try ArenaRuntime.build(plugins: plugins, environment: environment)
         try await runtime.start()

@@ -144,14 +144,25 @@ struct BenchCommand: AsyncParsableCommand {
 
     struct Connect: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "N clients connect, CONNECT and join, --concurrency at a time: connects+joins/s."
+            abstract: "N clients connect, CONNECT and join, --concurrency at a time: connects+joins/s.",
+            discussion: """
+                Each event loop (--threads) dials an equal share of the clients with an equal share of \
+                --concurrency. With --agents K, K agents are created over HTTP first (not timed; the \
+                server's registrations_per_address must allow K, see bench/plugins.connect.conf) and \
+                client i connects with the key of agent i % K, so every connect includes the server's \
+                key check, and with K < N most are agents connecting again.
+                """
         )
         @OptionGroup var common: Common
         @Option(help: "Clients to connect.") var clients = 1000
+        @Option(help: "Agents created over HTTP before measuring; the clients connect with their keys in turn (0: anonymous).")
+        var agents = 0
 
         func run() async throws {
             let settings = try common.settings()
-            let report = await BenchCommand.reporting { try await ConnectScenario(clients: clients).run(settings) }
+            guard agents >= 0 else { throw ValidationError("--agents must not be negative") }
+            let scenario = ConnectScenario(clients: clients, agents: agents)
+            let report = await BenchCommand.reporting { try await scenario.run(settings) }
             common.print(report)
             if report.joined == 0 { throw ExitCode.failure }
         }

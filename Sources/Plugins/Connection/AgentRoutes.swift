@@ -5,6 +5,7 @@ import Runtime
 /// `POST /api/v1/agents/{id}/deactivate`.
 struct AgentRoutes: Sendable {
     let store: AgentStore
+    let keys: KeyVerifier
     let options: ConnectionOptions
     let operatorKey: OperatorKey
     let rateLimiter: any RateLimiter
@@ -58,7 +59,7 @@ struct AgentRoutes: Sendable {
 
     /// The active agent behind the request's bearer key.
     func authenticatedAgent(_ request: Request) throws -> Agent {
-        guard let key = request.bearerToken, let agent = try store.agent(forKey: key) else {
+        guard let key = request.bearerToken, let agent = try keys.agentSynchronously(forKey: key) else {
             throw ArenaError(.invalidApiKey, "invalid API key", status: .unauthorized)
         }
         guard agent.status == .active else {

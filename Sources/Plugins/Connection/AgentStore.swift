@@ -67,8 +67,12 @@ public struct AgentStore: Sendable {
     /// The agent holding this key, found by the digest's index and compared in constant time.
     public func agent(forKey key: String) throws -> Agent? {
         guard ApiKey.looksValid(key) else { return nil }
-        let digest = ApiKey.digest(key)
-        return try database.read { db in
+        return try agent(forDigest: ApiKey.digest(key))
+    }
+
+    /// The agent whose key has this SHA-256 digest (``ApiKey/digest(_:)``).
+    func agent(forDigest digest: Data) throws -> Agent? {
+        try database.read { db in
             guard let row = try SQLRow.fetchOne(db, sql: "SELECT * FROM agents WHERE key_digest = ?", arguments: [digest]) else { return nil }
             guard ApiKey.constantTimeEquals(try row["key_digest"], digest) else { return nil }
             return try Self.agent(from: row)

@@ -29,6 +29,13 @@ public struct ConnectionOptions: PluginOptions {
     /// another instance) and disconnects them; 0: never (deactivation through the operator's
     /// route still disconnects at once).
     public var revocationCheckSeconds: Double = 5
+    /// Verified API keys kept in memory (by digest) so an agent connecting again is not looked up
+    /// in the database; 0: no cache, every handshake reads the agents table.
+    public var keyCacheSize: Int = 10_000
+    /// How long a verified key is trusted without reading the database again. Deactivation
+    /// through the operator's route evicts it at once on every instance; the command line's is
+    /// found by the revocation check, and at the latest after this long.
+    public var keyCacheSeconds: Double = 60
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case anonymousSpectators = "anonymous_spectators"
@@ -38,6 +45,8 @@ public struct ConnectionOptions: PluginOptions {
         case registrationWindowSeconds = "registration_window_seconds"
         case trustedProxyHeader = "trusted_proxy_header"
         case revocationCheckSeconds = "revocation_check_seconds"
+        case keyCacheSize = "key_cache_size"
+        case keyCacheSeconds = "key_cache_seconds"
     }
     public static let optionKeys = CodingKeys.allCases.map(\.rawValue)
 
@@ -52,6 +61,8 @@ public struct ConnectionOptions: PluginOptions {
         try container.decodeOption(&registrationWindowSeconds, .registrationWindowSeconds)
         try container.decodeOption(&trustedProxyHeader, .trustedProxyHeader)
         try container.decodeOption(&revocationCheckSeconds, .revocationCheckSeconds)
+        try container.decodeOption(&keyCacheSize, .keyCacheSize)
+        try container.decodeOption(&keyCacheSeconds, .keyCacheSeconds)
     }
 
     /// Checks the values' ranges; throws ``InvalidOption`` naming the key.
@@ -59,6 +70,8 @@ public struct ConnectionOptions: PluginOptions {
         guard registrationsPerAddress >= 1 else { throw InvalidOption("registrations_per_address", expected: "1 or more") }
         guard registrationWindowSeconds > 0 else { throw InvalidOption("registration_window_seconds", expected: "more than 0") }
         guard revocationCheckSeconds >= 0 else { throw InvalidOption("revocation_check_seconds", expected: "0 (off) or more") }
+        guard keyCacheSize >= 0 else { throw InvalidOption("key_cache_size", expected: "0 (off) or more") }
+        guard keyCacheSeconds >= 0 else { throw InvalidOption("key_cache_seconds", expected: "0 (off) or more") }
         return self
     }
 }

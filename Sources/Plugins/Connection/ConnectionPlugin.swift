@@ -38,13 +38,16 @@ public struct ConnectionPlugin: Plugin {
         registrar.provide(store)
         let services = registrar.services
         let anonymousSpectators = options.anonymousSpectators
-        let revocation = Revocation(store: store, services: services, interval: .fractionalSeconds(options.revocationCheckSeconds))
+        let cache = VerifiedKeyCache(capacity: options.keyCacheSize, ttl: .fractionalSeconds(options.keyCacheSeconds))
+        let keys = KeyVerifier(store: store, cache: cache, clock: services.clock)
+        let revocation = Revocation(
+            store: store, keys: cache, services: services, interval: .fractionalSeconds(options.revocationCheckSeconds))
         revocation.listen()
 
         registrar.trustProxyHeader(options.trustedProxyHeader)
         registrar.sends(Connected.self, AgentDeactivated.self)
         registrar.authenticate(refusals: ErrorCode.handshake) { handshake in
-            await HandshakeAuthenticator(store: store, anonymousSpectators: anonymousSpectators).authenticate(handshake)
+            await HandshakeAuthenticator(keys: keys, anonymousSpectators: anonymousSpectators).authenticate(handshake)
         }
         registrar.onConnect { connection in
             connection.emit(Connected(connection: connection, serverTime: services.clock.now()))
@@ -57,7 +60,7 @@ public struct ConnectionPlugin: Plugin {
             Pong(serverTime: context.services.clock.now(), echo: ping.fields)
         }
         let routes = AgentRoutes(
-            store: store, options: options, operatorKey: operatorKey, rateLimiter: services.rateLimiter, revocation: revocation)
+            store: store, keys: keys, options: options, operatorKey: operatorKey, rateLimiter: services.rateLimiter, revocation: revocation)
         registrar.routes { router in
             routes.add(to: router)
         }

@@ -4,7 +4,7 @@ import SocketIOServer
 /// Turns a handshake into an identity: the key from `auth.token` or `Authorization: Bearer`;
 /// no key makes an anonymous spectator (unless the option forbids it).
 struct HandshakeAuthenticator: Sendable {
-    let store: AgentStore
+    let keys: KeyVerifier
     let anonymousSpectators: Bool
 
     func authenticate(_ handshake: SocketHandshake) async -> AuthenticationResult {
@@ -15,10 +15,9 @@ struct HandshakeAuthenticator: Sendable {
         }
         let agent: Agent?
         do {
-            // Connect middleware runs on the connection's event loop; the lookup is a
-            // synchronous SQLite read, so it runs on the shared pool instead.
-            let store = self.store
-            agent = try await Task.detached { try store.agent(forKey: key) }.value
+            // A key verified lately comes from the cache; else the database is read off the
+            // connection's event loop (see KeyVerifier).
+            agent = try await keys.agent(forKey: key)
         } catch {
             return .reject(ArenaError.answering(error))
         }

@@ -8,6 +8,8 @@ import Runtime
 /// catches an instance that could not be asked.
 struct Revocation: Sendable {
     let store: AgentStore
+    /// Verified keys: a deactivated agent's entries are evicted with its connections.
+    let keys: VerifiedKeyCache
     let services: RuntimeServices
     /// 0: no periodic check.
     let interval: Duration
@@ -46,8 +48,9 @@ struct Revocation: Sendable {
         }
     }
 
-    /// Ends every open connection of `agentId` on this instance.
+    /// Evicts the agent's verified keys and ends its open connections on this instance.
     func disconnect(agentId: String) {
+        keys.forget(agentId: agentId)
         let error = ArenaError(.agentInactive, "agent \(agentId) was deactivated", status: .forbidden)
         for connection in services.connections.connections(ofAgent: agentId) {
             connection.revoke(error)
@@ -56,11 +59,15 @@ struct Revocation: Sendable {
         }
     }
 
-    /// Disconnects the connected agents the database says are inactive.
+    /// Disconnects the connected agents the database says are inactive, and evicts the cached
+    /// keys of those that are not connected.
     func check() throws {
         let connected = services.connections.connectedAgentIds
-        guard !connected.isEmpty else { return }
-        for agentId in try store.inactive(among: connected) {
+        let cached = keys.agentIds.subtracting(connected)
+        guard !connected.isEmpty || !cached.isEmpty else { return }
+        let inactive = try store.inactive(among: connected + cached.sorted())
+        keys.forget(agentIds: inactive)
+        for agentId in inactive where !cached.contains(agentId) {
             services.logger.notice("disconnecting a deactivated agent", metadata: ["agent": "\(agentId)"])
             disconnect(agentId: agentId)
         }
