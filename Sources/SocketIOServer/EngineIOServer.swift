@@ -72,9 +72,12 @@ public final class EngineIOServer: Sendable {
 
     // MARK: Session creation
 
+    /// A random id for a session or a socket: 11 random bytes (88 bits, beyond guessing) make
+    /// 15 characters, the most a Swift string holds without a heap allocation of its own; every
+    /// connection keeps two ids, in several dictionaries.
     static func makeSid() -> String {
         var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<15).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let bytes = (0..<11).map { _ in UInt8.random(in: 0...255, using: &generator) }
         return Base64URL.encode(bytes)
     }
 
