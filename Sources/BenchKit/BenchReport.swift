@@ -120,6 +120,8 @@ public struct IdleReport: BenchReport, Codable {
     public var target: String
     public var clients: Int
     public var serverPid: Int32?
+    /// The battle the connections watch as spectators (`idle --battle`); nil: the bench room.
+    public var battleId: String?
     /// Server RSS before any connection.
     public var baselineKiB: Int?
     public var checkpoints: [Sample] = []

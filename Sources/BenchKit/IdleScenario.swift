@@ -14,6 +14,10 @@ public struct IdleScenario: Sendable {
     /// How long to hold all N after the last checkpoint, sampling every `sampleInterval`.
     public var hold: Duration
     public var sampleInterval: Duration
+    /// Join the connections to a real battle as anonymous spectators instead of the bench room:
+    /// two agents and a battle are created over HTTP first (as in `battle`; nobody plays), so
+    /// the figure includes what the battle plugin keeps per spectator. Needs the battle plugins.
+    public var battle = false
 
     public init(
         clients: Int, checkpoints: [Int] = [], serverPid: Int32?, settle: Duration = .seconds(1), hold: Duration = .zero,
@@ -31,11 +35,20 @@ public struct IdleScenario: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, settings.threads))
         defer { group.shutdownGracefully { _ in } }
         let table = try await LoopStatsTable(group: group)
-        let dialer = Dialer(group: group, table: table, options: try settings.dialerOptions(join: true))
+        var options = try settings.dialerOptions(join: true)
+        var battleId: String?
+        if battle {
+            let setup = try await BattleSetup.create(http: HTTPJSONClient(target: settings.target, group: group), rounds: 1, battles: 1)
+            options.joins = setup.battleIds
+            options.role = .spectator
+            battleId = setup.battleIds.first
+        }
+        let dialer = Dialer(group: group, table: table, options: options)
         let pid = serverPid
         func rss() -> Int? { pid.flatMap { ProcessMemory.residentKiB(pid: $0) } }
 
         var report = IdleReport(target: settings.target.description, clients: clients, serverPid: serverPid, baselineKiB: rss())
+        report.battleId = battleId
         var channels: [any Channel] = []
         let steps = Set(checkpoints.filter { $0 > 0 && $0 < clients } + [clients]).sorted()
         var failures = 0

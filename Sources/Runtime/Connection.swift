@@ -1,9 +1,9 @@
 import Foundation
 import HTTPTypes
-import NIOConcurrencyHelpers
 import NIOCore
 import SocketIOProtocol
 import SocketIOServer
+import Synchronization
 
 /// One client connection as plugins see it: who it is, where it is, and how to reach it.
 public struct Connection: Sendable {
@@ -79,29 +79,39 @@ public struct Connection: Sendable {
     /// Refuses, from now on, every event of this connection with `error`, those already waiting
     /// included (its agent was deactivated, say). Then ``disconnect()`` ends it.
     public func revoke(_ error: ArenaError) {
-        state.revocation.withLockedValue { $0 = error }
+        state.guarded.withLock { $0.revocation = error }
     }
 
     /// Why the connection's events are refused, once ``revoke(_:)`` was called.
-    public var revocation: ArenaError? { state.revocation.withLockedValue { $0 } }
+    public var revocation: ArenaError? { state.guarded.withLock { $0.revocation } }
 }
 
 /// What the runtime keeps per socket: identity, address, and the queue that runs its events one
-/// at a time, in arrival order.
-final class ConnectionState: Sendable {
+/// at a time, in arrival order (the state is that queue, so the two are one object; its own
+/// mutable state is behind `guarded`'s lock).
+final class ConnectionState: SerialTaskQueue, @unchecked Sendable {
     let identity: Identity
     let remoteIP: String
     let clientAddress: String
-    /// The connection's own event budgets and refusals (see ``EventLimits``).
-    let limits = NIOLockedValueBox(ConnectionLimits())
-    let revocation = NIOLockedValueBox<ArenaError?>(nil)
-    let queue = SerialTaskQueue(limit: ConnectionState.queueLimit)
+    /// What changes while the connection lives, under one lock kept inside this object: a box
+    /// per field cost an allocation and a lock each, per connection.
+    let guarded = Mutex(Guarded())
+    /// The queue that runs the connection's events one at a time.
+    var queue: SerialTaskQueue { self }
     /// Events one connection may have waiting (or running) at once; past it, QUEUE_FULL.
     static let queueLimit = 64
+
+    struct Guarded: Sendable {
+        /// The connection's own event budgets and refusals (see ``EventLimits``).
+        var limits = ConnectionLimits()
+        /// Why its events are refused, once revoked.
+        var revocation: ArenaError?
+    }
 
     init(identity: Identity, remoteIP: String, clientAddress: String) {
         self.identity = identity
         self.remoteIP = remoteIP
         self.clientAddress = clientAddress
+        super.init(limit: Self.queueLimit)
     }
 }

@@ -91,7 +91,7 @@ struct Dispatcher: Sendable {
         _ index: Int, limit: RateLimit, connection: Connection, identityKey: () -> String
     ) -> (RateLimitDecision, String) {
         let now = services.clock.now()
-        return connection.state.limits.withLockedValue { $0.attempt(index, limit: limit, at: now, identityKey: identityKey) }
+        return connection.state.guarded.withLock { $0.limits.attempt(index, limit: limit, at: now, identityKey: identityKey) }
     }
 
     /// The connection's budget, then (unless the limit is the connection's only) its identity's
@@ -119,7 +119,7 @@ struct Dispatcher: Sendable {
     private func refuse(_ error: ArenaError, event: String, connection: Connection, ack: Ack?) {
         fail(error, event: event, connection: connection, ack: ack)
         let now = services.clock.now()
-        guard connection.state.limits.withLockedValue({ $0.refused(at: now, limits: limits) }) else { return }
+        guard connection.state.guarded.withLock({ $0.limits.refused(at: now, limits: limits) }) else { return }
         let abuse = ArenaError(
             .rateLimitAbuse,
             "refused \(limits.abuseRefusals) times within \(Int(limits.abuseWindow.seconds)) s for going over its rate limits; disconnected",

@@ -9,7 +9,11 @@ import Synchronization
 /// drains the queue starts on the first job's executor and runs jobs while they name the same
 /// one, so a run of jobs for one event loop costs no thread hop at all; a job for another
 /// executor gets a new task started there.
-final class SerialTaskQueue: Sendable {
+///
+/// Not final: a connection's state is its queue (a subclass), one object per connection instead
+/// of two. Sendable is unchecked only because a non-final class cannot be checked; all mutable
+/// state is behind `state`'s lock.
+class SerialTaskQueue: @unchecked Sendable {
     private struct Job {
         let executor: (any TaskExecutor)?
         let work: @Sendable () async -> Void

@@ -14,6 +14,8 @@ public final class EngineIOServer: Sendable {
     public let configuration: EngineIOConfiguration
     let logger: Logger
     let batchers: FlushBatchers
+    /// The sessions' ping and pong timers, one wheel per event loop.
+    let heartbeats: HeartbeatWheels
     /// Runs async work of a session on the session's own event loop (connect middleware).
     public let executors: EventLoopTaskExecutors
     private let sessions = NIOLockedValueBox<[String: EngineIOSession]>([:])
@@ -34,6 +36,7 @@ public final class EngineIOServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.batchers = FlushBatchers(group: eventLoopGroup)
+        self.heartbeats = HeartbeatWheels(pingInterval: configuration.pingInterval, pingTimeout: configuration.pingTimeout)
         self.executors = EventLoopTaskExecutors(group: eventLoopGroup, enqueuesFromOutsideTheLoop: configuration.enqueuesFromOutsideTheLoop)
         self.makeDelegate = onOpen
         self.handshakes = KeyedRateBuckets(perSecond: configuration.maxHandshakesPerAddressPerSecond)
@@ -69,9 +72,12 @@ public final class EngineIOServer: Sendable {
 
     // MARK: Session creation
 
+    /// A random id for a session or a socket: 11 random bytes (88 bits, beyond guessing) make
+    /// 15 characters, the most a Swift string holds without a heap allocation of its own; every
+    /// connection keeps two ids, in several dictionaries.
     static func makeSid() -> String {
         var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<15).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let bytes = (0..<11).map { _ in UInt8.random(in: 0...255, using: &generator) }
         return Base64URL.encode(bytes)
     }
 

@@ -43,9 +43,11 @@ public final class EngineIOSession: @unchecked Sendable {
     /// and ends the session (the client expects its pending or next poll to end cleanly).
     private var closeAwaitingPoll = false
 
-    // Heartbeat.
-    private var pingTask: Scheduled<Void>?
-    private var pongTimeoutTask: Scheduled<Void>?
+    // Heartbeat: when the next ping is due, or, while `awaitingPong`, when the pong must have
+    // come. The loop's wheel holds the timers; an entry of it counts only if it matches `heartbeatDue`.
+    private var heartbeats: HeartbeatWheel?
+    private var heartbeatDue: NIODeadline?
+    private var awaitingPong = false
 
     init(sid: String, eventLoop: any EventLoop, handshake: EngineIOHandshake, transport: Transport, server: EngineIOServer) {
         self.sid = sid
@@ -122,19 +124,29 @@ public final class EngineIOSession: @unchecked Sendable {
     // MARK: Heartbeat
 
     func startHeartbeat() {
+        heartbeats = server.heartbeats.wheel(for: eventLoop)
         schedulePing()
     }
 
     private func schedulePing() {
-        pingTask?.cancel()
-        pingTask = eventLoop.scheduleTask(in: .init(server.configuration.pingInterval)) { [weak self] in
-            guard let self, !self.isClosed else { return }
-            // Arm the timeout before sending: a transport may deliver the pong before send returns.
-            self.pongTimeoutTask = self.eventLoop.scheduleTask(in: .init(self.server.configuration.pingTimeout)) { [weak self] in
-                self?.close(reason: .pingTimeout)
-            }
-            self.send([EngineIOServer.pingFrame])
-        }
+        guard let heartbeats else { return }
+        awaitingPong = false
+        heartbeatDue = heartbeats.schedulePing(self)
+    }
+
+    /// The wheel's ping entry `due` came up: sends a ping unless the entry is stale.
+    func pingDue(_ due: NIODeadline) {
+        guard !isClosed, !awaitingPong, heartbeatDue == due, let heartbeats else { return }
+        // Arm the timeout before sending: a transport may deliver the pong before send returns.
+        awaitingPong = true
+        heartbeatDue = heartbeats.schedulePongTimeout(self)
+        send([EngineIOServer.pingFrame])
+    }
+
+    /// The wheel's pong entry `due` came up: closes the session unless the entry is stale.
+    func pongTimedOut(_ due: NIODeadline) {
+        guard !isClosed, awaitingPong, heartbeatDue == due else { return }
+        close(reason: .pingTimeout)
     }
 
     // MARK: Receiving
@@ -144,9 +156,9 @@ public final class EngineIOSession: @unchecked Sendable {
         guard !isClosed else { return }
         switch packet.type {
         case .pong:
-            pongTimeoutTask?.cancel()
-            pongTimeoutTask = nil
-            schedulePing()
+            // Only the answer to a ping restarts the interval: an unsolicited pong changes
+            // nothing (and queues nothing on the wheel).
+            if awaitingPong { schedulePing() }
         case .message:
             delegate?.engineSession(self, didReceive: packet)
         case .close:
@@ -304,10 +316,8 @@ public final class EngineIOSession: @unchecked Sendable {
         eventLoop.assertInEventLoop()
         guard !isClosed else { return }
         isClosed = true
-        pingTask?.cancel()
-        pingTask = nil
-        pongTimeoutTask?.cancel()
-        pongTimeoutTask = nil
+        heartbeatDue = nil
+        heartbeats = nil
         server.removeSession(sid)
         if let promise = pendingPoll {
             pendingPoll = nil

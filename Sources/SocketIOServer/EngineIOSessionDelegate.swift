@@ -16,7 +16,9 @@ public enum EngineIOCloseReason: String, Sendable {
 
 /// What the HTTP request that opened a session carried: the connect middleware sees it.
 public struct EngineIOHandshake: Sendable {
-    public let headers: HTTPFields
+    /// The request's header fields (rebuilt from a packed copy on every read: read them once).
+    public var headers: HTTPFields { packedHeaders.fields }
+    private let packedHeaders: PackedHeaders
     public let path: String
     /// The application's query parameters: Engine.IO's own (`EIO`, `transport`, `sid`, `t`) are
     /// left out, so a session whose client sent no others holds no query at all.
@@ -26,7 +28,7 @@ public struct EngineIOHandshake: Sendable {
     public let transport: String
 
     init(headers: HTTPFields, path: String, query: [String: String], remoteAddress: SocketAddress?, transport: String) {
-        self.headers = headers
+        self.packedHeaders = PackedHeaders(headers)
         self.path = path
         let own = query.filter { !Self.engineIOParameters.contains($0.key) }
         self.query = own.isEmpty ? [:] : own

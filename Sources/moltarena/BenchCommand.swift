@@ -180,6 +180,11 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Seconds to wait at each checkpoint before sampling.") var settle = 1.0
         @Option(help: "Seconds to hold all connections afterwards, sampling memory.") var hold = 0.0
         @Option(help: "Seconds between samples while holding.") var sampleInterval = 5.0
+        @Flag(
+            help:
+                "Join a new battle (two agents created over HTTP, nobody plays) as anonymous spectators instead of --room; run the server with bench/plugins.battle.conf."
+        )
+        var battle = false
 
         func run() async throws {
             let settings = try common.settings()
@@ -192,10 +197,11 @@ struct BenchCommand: AsyncParsableCommand {
             guard settle >= 0, hold >= 0, sampleInterval > 0 else {
                 throw ValidationError("--settle and --hold must not be negative, --sample-interval positive")
             }
-            let scenario = IdleScenario(
+            var scenario = IdleScenario(
                 clients: clients, checkpoints: steps, serverPid: serverPid, settle: .seconds(settle),
                 hold: .seconds(hold), sampleInterval: .seconds(sampleInterval)
             )
+            scenario.battle = battle
             let report = await BenchCommand.reporting { try await scenario.run(settings) }
             common.print(report)
             if report.connected == 0 { throw ExitCode.failure }
